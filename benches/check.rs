@@ -1,0 +1,65 @@
+//! `cargo bench`: time of one `check` on a realistic setup and on pathological input.
+
+use threelo::{check, Setup};
+
+fn main() {
+    divan::main();
+}
+
+fn servicenow_setup() -> Setup {
+    Setup {
+        client_id: Some("Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z".into()),
+        client_secret: Some(format!("ATOA{}{}", "x".repeat(64), "0A1B2C3D")),
+        callback_url: Some("https://dev12345.service-now.com/oauth_redirect.do".into()),
+        redirect_url: Some("https://dev12345.service-now.com/oauth_redirect.do/".into()),
+        scopes: Some(
+            "ace:confluence,read:page:confluence,search:confluence,read:confluence-groups,write:confluence-groups,\
+             read:confluence-user,read:me,read:account,offline_access"
+                .into(),
+        ),
+        grant_type: Some("Authorization Code".into()),
+        token_url: Some("https://auth.atlassian.com/oauth/token".into()),
+        revocation_url: Some("https://auth.atlassian.com/oauth/token".into()),
+        api_base_url: Some("https://api.atlassian.com/".into()),
+        ..Setup::default()
+    }
+}
+
+/// The ServiceNow spoke's documented setup, mistakes included.
+#[divan::bench]
+fn realistic(bencher: divan::Bencher) {
+    let setup = servicenow_setup();
+    bencher.bench(|| check(divan::black_box(&setup)));
+}
+
+/// 100 KB of scope text: a thousand-odd distinct near-miss scopes, each needing suggestions.
+#[divan::bench]
+fn scopes_100kb(bencher: divan::Bencher) {
+    let mut scopes = String::new();
+    let mut i = 0;
+    while scopes.len() < 100 * 1024 {
+        scopes.push_str(&format!("read:confluence-space{i}, "));
+        i += 1;
+    }
+    let setup = Setup { scopes: Some(scopes), ..servicenow_setup() };
+    bencher.bench(|| check(divan::black_box(&setup)));
+}
+
+/// 100 KB of one unbroken token in every field.
+#[divan::bench]
+fn one_token_100kb_everywhere(bencher: divan::Bencher) {
+    let junk = "é".repeat(50 * 1024);
+    let setup = Setup {
+        client_id: Some(junk.clone()),
+        client_secret: Some(junk.clone()),
+        callback_url: Some(junk.clone()),
+        redirect_url: Some(junk.clone()),
+        scopes: Some(junk.clone()),
+        grant_type: Some(junk.clone()),
+        authorization_url: Some(junk.clone()),
+        token_url: Some(junk.clone()),
+        revocation_url: Some(junk.clone()),
+        api_base_url: Some(junk),
+    };
+    bencher.bench(|| check(divan::black_box(&setup)));
+}

@@ -1,0 +1,321 @@
+//! The threelo command line: `threelo check` and `threelo rules`.
+
+use std::io::{self, IsTerminal, Read, Write};
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use anstyle::{AnsiColor, Style};
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use threelo::setup::redacted_secret;
+use threelo::{check, rules, Field, Finding, Report, Setup, Severity};
+
+#[derive(Parser)]
+#[command(name = "threelo", version, about = "Checks Atlassian Confluence Cloud OAuth 2.0 setups and says how to fix them")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check a setup read from a JSON or TOML file, standard input (`-`), flags, or all three
+    /// (flags win). Exits 0 without errors, 1 with errors, 2 when the input is unusable.
+    Check(CheckArgs),
+    /// List every rule with its code, severity and explanation.
+    Rules {
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
+}
+
+#[derive(Args)]
+struct CheckArgs {
+    /// A JSON or TOML file holding the setup (keys as in `--help`'s flags, with `_`), or `-` for standard input.
+    file: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    format: Format,
+    #[arg(long)]
+    client_id: Option<String>,
+    /// Prefer the file or standard input: a flag's value can show in the process list.
+    #[arg(long)]
+    client_secret: Option<String>,
+    /// As registered in the Atlassian developer console.
+    #[arg(long)]
+    callback_url: Option<String>,
+    /// As set on the client (ServiceNow: Redirect URL).
+    #[arg(long)]
+    redirect_url: Option<String>,
+    /// As pasted: spaces, commas, anything.
+    #[arg(long)]
+    scopes: Option<String>,
+    /// `authorization_code` (default) or `client_credentials`.
+    #[arg(long)]
+    grant_type: Option<String>,
+    #[arg(long)]
+    authorization_url: Option<String>,
+    #[arg(long)]
+    token_url: Option<String>,
+    #[arg(long)]
+    revocation_url: Option<String>,
+    /// ServiceNow's Connection URL.
+    #[arg(long)]
+    api_base_url: Option<String>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum Format {
+    Human,
+    Json,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => match read_setup(&args) {
+            Ok(setup) => {
+                let report = check(&setup).redacted();
+                let printed = match args.format {
+                    Format::Json => print_json(&report),
+                    Format::Human => print_report(&setup, &report),
+                };
+                match printed {
+                    Err(error) if error.kind() != io::ErrorKind::BrokenPipe => usage_error(&error.to_string()),
+                    _ if report.has_errors() => ExitCode::from(1),
+                    _ => ExitCode::SUCCESS,
+                }
+            }
+            Err(message) => usage_error(&message),
+        },
+        Command::Rules { format } => {
+            let printed = match format {
+                Format::Json => print_json(&rules()),
+                Format::Human => print_rules(),
+            };
+            match printed {
+                Err(error) if error.kind() != io::ErrorKind::BrokenPipe => usage_error(&error.to_string()),
+                _ => ExitCode::SUCCESS,
+            }
+        }
+    }
+}
+
+fn usage_error(message: &str) -> ExitCode {
+    let mut err = anstream::stderr();
+    let _ = writeln!(err, "{}error:{} {message}", ERROR.render(), ERROR.render_reset());
+    ExitCode::from(2)
+}
+
+fn read_setup(args: &CheckArgs) -> Result<Setup, String> {
+    let mut setup = match &args.file {
+        Some(path) if path.as_os_str() == "-" => {
+            let mut text = String::new();
+            io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
+            parse_setup(&text, None, "standard input")?
+        }
+        Some(path) => {
+            let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+            parse_setup(&text, Some(path), &path.display().to_string())?
+        }
+        None => Setup::default(),
+    };
+    let flags = [
+        (Field::ClientId, &args.client_id),
+        (Field::ClientSecret, &args.client_secret),
+        (Field::CallbackUrl, &args.callback_url),
+        (Field::RedirectUrl, &args.redirect_url),
+        (Field::Scopes, &args.scopes),
+        (Field::GrantType, &args.grant_type),
+        (Field::AuthorizationUrl, &args.authorization_url),
+        (Field::TokenUrl, &args.token_url),
+        (Field::RevocationUrl, &args.revocation_url),
+        (Field::ApiBaseUrl, &args.api_base_url),
+    ];
+    let any_flag = flags.iter().any(|(_, value)| value.is_some());
+    for (field, value) in flags {
+        if let Some(value) = value {
+            field.set(&mut setup, Some(value.clone()));
+        }
+    }
+    if args.file.is_none() && !any_flag {
+        return Err("nothing to check: give a setup FILE (JSON or TOML), `-` for standard input, or flags such as \
+                    --client-id and --scopes (see `threelo check --help`)"
+            .to_string());
+    }
+    Ok(setup)
+}
+
+/// JSON or TOML, by extension, else by content.
+fn parse_setup(text: &str, path: Option<&Path>, name: &str) -> Result<Setup, String> {
+    let extension = path.and_then(Path::extension).and_then(|e| e.to_str()).map(str::to_ascii_lowercase);
+    let json = match extension.as_deref() {
+        Some("json") => true,
+        Some("toml") => false,
+        _ => text.trim_start().starts_with('{'),
+    };
+    if json {
+        serde_json::from_str(text).map_err(|e| format!("{name} is not a valid setup in JSON: {e}"))
+    } else {
+        toml::from_str(text).map_err(|e| format!("{name} is not a valid setup in TOML: {e}"))
+    }
+}
+
+fn print_json<T: serde::Serialize>(value: &T) -> io::Result<()> {
+    let mut out = io::stdout().lock();
+    serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::other)?;
+    writeln!(out)
+}
+
+const ERROR: Style = AnsiColor::Red.on_default().bold();
+const WARNING: Style = AnsiColor::Yellow.on_default().bold();
+const INFO: Style = AnsiColor::Cyan.on_default().bold();
+const EMPHASIS: Style = Style::new().bold();
+const GUTTER: Style = AnsiColor::Blue.on_default().bold();
+
+fn severity_style(severity: Severity) -> Style {
+    match severity {
+        Severity::Error => ERROR,
+        Severity::Warning => WARNING,
+        Severity::Info => INFO,
+    }
+}
+
+/// One finding per block, like a compiler's diagnostics.
+fn print_report(setup: &Setup, report: &Report) -> io::Result<()> {
+    let mut out = anstream::stdout().lock();
+    for finding in &report.findings {
+        print_finding(&mut out, setup, finding)?;
+    }
+    let s = &report.summary;
+    let plural = |n: usize, one: &str, many: &str| format!("{n} {}", if n == 1 { one } else { many });
+    let mut summary = format!(
+        "{}, {}, {}",
+        plural(s.errors, "error", "errors"),
+        plural(s.warnings, "warning", "warnings"),
+        plural(s.infos, "info", "infos")
+    );
+    if s.omitted > 0 {
+        summary.push_str(&format!(" ({} not listed: same rule, many times)", s.omitted));
+    }
+    let style = if s.errors > 0 { ERROR } else if s.warnings > 0 { WARNING } else { EMPHASIS };
+    writeln!(out, "{}{summary}{}", style.render(), style.render_reset())?;
+    let normalized = &report.normalized;
+    if !normalized.scope.is_empty() {
+        writeln!(out, "{}scope:{} {}", EMPHASIS.render(), EMPHASIS.render_reset(), normalized.scope)?;
+    }
+    if let Some(url) = &normalized.authorize_url {
+        writeln!(out, "{}authorize URL:{} {url}", EMPHASIS.render(), EMPHASIS.render_reset())?;
+    }
+    Ok(())
+}
+
+fn print_finding(out: &mut impl Write, setup: &Setup, finding: &Finding) -> io::Result<()> {
+    let style = severity_style(finding.severity);
+    let (g, r) = (GUTTER.render(), GUTTER.render_reset());
+    writeln!(
+        out,
+        "{}{}[{}]{}: {}{}{}",
+        style.render(),
+        finding.severity.as_str(),
+        finding.rule.code(),
+        style.render_reset(),
+        EMPHASIS.render(),
+        finding.message,
+        EMPHASIS.render_reset()
+    )?;
+    writeln!(out, "  {g}-->{r} {}", finding.field)?;
+    let text = finding.field.get(setup).unwrap_or("");
+    if finding.field.is_secret() {
+        if !text.is_empty() {
+            writeln!(out, "   {g}|{r} {}", redacted_secret(text.trim()))?;
+        }
+    } else if let Some(span) = finding.span {
+        let (shown, start, end) = excerpt(text, span.start, span.end);
+        writeln!(out, "   {g}|{r} {shown}")?;
+        writeln!(out, "   {g}|{r} {}{}{}{}", " ".repeat(start), style.render(), "^".repeat((end - start).max(1)), style.render_reset())?;
+    }
+    writeln!(out, "   {g}={r} {}help:{} {}", EMPHASIS.render(), EMPHASIS.render_reset(), finding.help)?;
+    if let Some(fix) = &finding.fix {
+        let replacement = if fix.replacement.is_empty() { "(empty)".to_string() } else { visible(&fix.replacement) };
+        writeln!(out, "   {g}={r} {}fix:{} set {} to {replacement}", EMPHASIS.render(), EMPHASIS.render_reset(), fix.field)?;
+    }
+    writeln!(out)
+}
+
+/// At most about 100 characters of `text` around the span, with control characters made
+/// visible one for one so that the underline stays aligned. Returns the span's new offsets.
+fn excerpt(text: &str, start: usize, end: usize) -> (String, usize, usize) {
+    const CONTEXT: usize = 40;
+    let chars: Vec<char> = text.chars().collect();
+    let from = start.saturating_sub(CONTEXT);
+    let to = (end + CONTEXT).min(chars.len()).max(from);
+    let mut shown: String = chars[from..to].iter().map(|c| visible_char(*c)).collect();
+    let mut offset = start - from;
+    if from > 0 {
+        shown.insert(0, '…');
+        offset += 1;
+    }
+    if to < chars.len() {
+        shown.push('…');
+    }
+    let width = end.min(to).saturating_sub(start);
+    (shown, offset, offset + width)
+}
+
+fn visible_char(c: char) -> char {
+    match c {
+        '\n' => '↵',
+        '\r' => '←',
+        '\t' => '→',
+        c if c.is_control() => '�',
+        c => c,
+    }
+}
+
+fn visible(text: &str) -> String {
+    let shown: String = text.chars().take(200).map(visible_char).collect();
+    if text.chars().count() > 200 {
+        format!("`{shown}…`")
+    } else {
+        format!("`{shown}`")
+    }
+}
+
+fn print_rules() -> io::Result<()> {
+    let mut out = anstream::stdout().lock();
+    let width = if io::stdout().is_terminal() { 100 } else { 110 };
+    for rule in rules() {
+        let style = severity_style(rule.severity);
+        writeln!(
+            out,
+            "{}{}{} [{}{}{}] {}",
+            EMPHASIS.render(),
+            rule.code,
+            EMPHASIS.render_reset(),
+            style.render(),
+            rule.severity.as_str(),
+            style.render_reset(),
+            rule.title
+        )?;
+        for line in wrap(rule.explanation, width - 4) {
+            writeln!(out, "    {line}")?;
+        }
+        writeln!(out, "    Basis: {}.\n", rule.basis.describe())?;
+    }
+    Ok(())
+}
+
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    let mut lines = vec![String::new()];
+    for word in text.split_whitespace() {
+        let line = lines.last_mut().expect("never empty");
+        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+            lines.push(word.to_string());
+        } else {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+        }
+    }
+    lines
+}

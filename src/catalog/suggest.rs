@@ -1,0 +1,114 @@
+//! Nearest real scopes for a name that is not one: edit distance catches typos
+//! (`read:page:confluance`), shared words catch reshuffles (`write:confluence-pages` →
+//! `write:page:confluence`). Only scopes an OAuth app can hold are suggested.
+
+use super::{all_scopes, ScopeEntry};
+
+/// No real scope is longer than this; a longer token is not worth comparing.
+const LONGEST_WORTH_COMPARING: usize = 80;
+/// Below this score a candidate is noise, not a suggestion.
+const MIN_SCORE: f64 = 0.25;
+
+/// Suggestions for one unknown scope name, best first.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Suggestions {
+    pub names: Vec<&'static str>,
+    /// The single scope clearly meant (a typo or two away, with no rival close by), if any.
+    pub clearly_meant: Option<&'static str>,
+}
+
+/// Up to `limit` real scopes closest to `token`.
+pub fn closest_scopes(token: &str, limit: usize) -> Suggestions {
+    let none = Suggestions { names: Vec::new(), clearly_meant: None };
+    if token.is_empty() || token.len() > LONGEST_WORTH_COMPARING {
+        return none;
+    }
+    let token = token.to_ascii_lowercase();
+    let token_words = words(&token);
+    // A token that names a product is about that product: suggest nothing from another one.
+    let product = ["confluence", "jira"].into_iter().find(|p| token_words.iter().any(|w| w == p));
+
+    let mut scored: Vec<(f64, usize, &'static ScopeEntry)> = all_scopes()
+        .iter()
+        .filter(|entry| entry.family.grantable_to_oauth_apps())
+        .filter(|entry| product.is_none_or(|p| entry.product == p))
+        .map(|entry| {
+            let distance = strsim::levenshtein(&token, entry.name);
+            let longer = token.chars().count().max(entry.name.len()) as f64;
+            let score = word_overlap(&token_words, &words(entry.name)) - 0.5 * distance as f64 / longer;
+            (score, distance, entry)
+        })
+        .filter(|(score, distance, _)| *score >= MIN_SCORE || *distance <= 2)
+        .collect();
+    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.name.cmp(b.2.name)));
+
+    let closest_by_distance = scored.iter().map(|(_, d, _)| *d).min();
+    let clearly_meant = closest_by_distance.filter(|d| *d <= 2).and_then(|best| {
+        let mut near = scored.iter().filter(|(_, d, _)| *d <= best + 1);
+        match (near.next(), near.next()) {
+            (Some((_, d, entry)), None) if *d == best => Some(entry.name),
+            _ => None,
+        }
+    });
+    Suggestions { names: scored.iter().take(limit).map(|(_, _, e)| e.name).collect(), clearly_meant }
+}
+
+/// The words of a scope name, singular, for comparing meaning rather than spelling.
+fn words(name: &str) -> Vec<String> {
+    let mut words: Vec<String> = name
+        .split(|c: char| !c.is_ascii_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .map(|w| w.strip_suffix('s').filter(|stem| stem.len() >= 3).unwrap_or(w).to_string())
+        .collect();
+    words.sort();
+    words.dedup();
+    words
+}
+
+/// Jaccard similarity of two sorted, deduplicated word lists.
+fn word_overlap(a: &[String], b: &[String]) -> f64 {
+    let shared = a.iter().filter(|w| b.binary_search(w).is_ok()).count();
+    let union = a.len() + b.len() - shared;
+    if union == 0 {
+        0.0
+    } else {
+        shared as f64 / union as f64
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // (typed, must be among the first three suggestions, clearly meant)
+    const CASES: &[(&str, &str, Option<&str>)] = &[
+        ("read:confluence-space", "read:confluence-space.summary", None),
+        ("write:confluence-pages", "write:page:confluence", None),
+        ("read:page:confluance", "read:page:confluence", Some("read:page:confluence")),
+        ("read:confluence-content.props", "read:confluence-props", None),
+        ("delete:confluence-content", "delete:content:confluence", None),
+        ("ofline_access", "offline_access", Some("offline_access")),
+        ("read:jira-works", "read:jira-work", Some("read:jira-work")),
+    ];
+
+    #[test]
+    fn suggests_the_scope_a_person_meant() {
+        for (typed, expected, clearly) in CASES {
+            let found = closest_scopes(typed, 3);
+            assert!(found.names.contains(expected), "{typed}: {:?} lacks {expected}", found.names);
+            assert_eq!(found.clearly_meant, *clearly, "{typed}: {:?}", found.names);
+        }
+    }
+
+    #[test]
+    fn never_suggests_scopes_oauth_apps_cannot_hold() {
+        let found = closest_scopes("read:connect-confluenc", 5);
+        assert!(!found.names.contains(&"read:connect-confluence"), "{:?}", found.names);
+    }
+
+    #[test]
+    fn gives_up_on_text_no_scope_resembles() {
+        assert!(closest_scopes(&"x".repeat(500), 3).names.is_empty());
+        assert_eq!(closest_scopes("", 3).names.len(), 0);
+    }
+}

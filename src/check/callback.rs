@@ -1,0 +1,324 @@
+//! `callback/*`: the Callback URL registered in the console and the client's Redirect URL.
+
+use std::ops::Range;
+
+use url::{Host, Url};
+
+use super::findings::{Findings, Hit};
+use super::text::{describe_whitespace, quoted, trimmed, whitespace_span, without_whitespace};
+use super::{Grant, Rule};
+use crate::setup::{Field, Setup};
+
+const SERVICENOW_DOMAINS: [&str; 3] = ["service-now.com", "servicenowservices.com", "servicenowcloud.com"];
+const SERVICENOW_PATH: &str = "/oauth_redirect.do";
+
+/// Checks both URLs and that they agree; returns the redirect URI to use in requests.
+pub(super) fn check_callback<'a>(setup: &'a Setup, grant: Grant, out: &mut Findings) -> Option<&'a str> {
+    let callback = check_url_field(Field::CallbackUrl, setup.callback_url.as_deref(), out);
+    let redirect = check_url_field(Field::RedirectUrl, setup.redirect_url.as_deref(), out);
+    let present = |raw: Option<&str>| raw.is_some_and(|r| !r.trim().is_empty());
+    if grant == Grant::AuthorizationCode && !present(setup.callback_url.as_deref()) && !present(setup.redirect_url.as_deref())
+    {
+        out.push(Hit::new(
+            Rule::CallbackMissing,
+            "no callback URL: the authorization-code grant needs one",
+            "set the Callback URL in the developer console (Authorization → OAuth 2.0 (3LO)) and the same URL as the \
+             client's Redirect URL; for ServiceNow: https://<your instance>.service-now.com/oauth_redirect.do",
+        ));
+    }
+    if let (Some(callback), Some(redirect)) = (setup.callback_url.as_deref(), setup.redirect_url.as_deref()) {
+        let (callback, redirect) = (callback.trim(), redirect.trim());
+        if !callback.is_empty() && !redirect.is_empty() && callback != redirect {
+            let raw = setup.redirect_url.as_deref().unwrap_or("");
+            let at = trimmed(raw);
+            out.push(
+                Hit::new(
+                    Rule::CallbackMismatch,
+                    format!(
+                        "the redirect URL {} differs from the registered callback {} in its {}",
+                        quoted(redirect),
+                        quoted(callback),
+                        difference(callback, redirect)
+                    ),
+                    "Atlassian compares them character for character: make the client's Redirect URL an exact copy of \
+                     the console's Callback URL",
+                )
+                .at(at.offset..at.offset + at.text.len())
+                .fix(callback),
+            );
+        }
+    }
+    callback.or(redirect)
+}
+
+/// The rules that concern one URL on its own. Returns it, trimmed, when it is usable.
+fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -> Option<&'a str> {
+    let raw = raw?;
+    let url = trimmed(raw);
+    if url.text.is_empty() {
+        return None;
+    }
+    if let Some(span) = whitespace_span(raw) {
+        out.push(
+            Hit::new(
+                Rule::CallbackWhitespace,
+                format!("the {} has {}", field.label(), describe_whitespace(raw)),
+                "remove the whitespace: the URL must match the registered callback exactly",
+            )
+            .on(field)
+            .at(span)
+            .fix(without_whitespace(raw)),
+        );
+        if url.text.contains(char::is_whitespace) {
+            return None; // Inner whitespace: every later span would point at the wrong place.
+        }
+    }
+    let base = url.offset;
+    let text = url.text;
+    let shifted = |r: Range<usize>| base + r.start..base + r.end;
+    let mut usable = true;
+
+    if let Some(placeholder) = find_placeholder(text) {
+        out.push(
+            Hit::new(
+                Rule::CallbackPlaceholder,
+                format!("{} in the {} is a placeholder from a setup guide", quoted(&text[placeholder.clone()]), field.label()),
+                "replace it with your own host, e.g. https://dev12345.service-now.com/oauth_redirect.do for the \
+                 ServiceNow instance dev12345",
+            )
+            .on(field)
+            .at(shifted(placeholder)),
+        );
+        usable = false;
+    }
+    if let Some(star) = text.find('*') {
+        out.push(
+            Hit::new(
+                Rule::CallbackWildcard,
+                format!("the {} contains `*`, but Atlassian matches callbacks exactly, not as patterns", field.label()),
+                "register the exact URL the client will send as redirect_uri",
+            )
+            .on(field)
+            .at(shifted(star..star + 1)),
+        );
+        return None;
+    }
+    let parsed = match Url::parse(text) {
+        Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() => parsed,
+        _ if !usable => return None, // The placeholder finding already explains it.
+        other => {
+            report_invalid(field, text, other, base, out);
+            return None;
+        }
+    };
+    if let Some(userinfo) = userinfo_range(text).filter(|_| !parsed.username().is_empty() || parsed.password().is_some()) {
+        out.push(
+            Hit::new(
+                Rule::CallbackUserinfo,
+                format!("the {} carries credentials ({})", field.label(), quoted(&text[userinfo.clone()])),
+                "remove the `user:password@` part",
+            )
+            .on(field)
+            .at(shifted(userinfo.clone()))
+            .fix(without_range(raw, shifted(userinfo))),
+        );
+        usable = false;
+    }
+    if let Some(hash) = text.find('#') {
+        out.push(
+            Hit::new(
+                Rule::CallbackFragment,
+                format!("the {} has a fragment {}", field.label(), quoted(&text[hash..])),
+                "remove everything from `#` on: redirect URIs cannot have fragments",
+            )
+            .on(field)
+            .at(shifted(hash..text.len()))
+            .fix(without_range(raw, shifted(hash..text.len()))),
+        );
+        usable = false;
+    }
+    let loopback = is_loopback(&parsed);
+    if parsed.scheme() == "http" && !loopback {
+        out.push(
+            Hit::new(
+                Rule::CallbackInsecure,
+                format!("the {} uses plain http on {}", field.label(), quoted(parsed.host_str().unwrap_or(""))),
+                "use https: the authorization code travels in this URL",
+            )
+            .on(field)
+            .at(shifted(0..4))
+            .fix(format!("{}https{}", &raw[..base], &raw[base + 4..])),
+        );
+        usable = false;
+    }
+    if loopback {
+        out.push(
+            Hit::new(
+                Rule::CallbackLocalhost,
+                format!("the {} is a loopback address: only a program on the consenting user's machine receives it", field.label()),
+                "fine for development; register the production callback (another app or environment) for servers",
+            )
+            .on(field),
+        );
+    }
+    if check_servicenow(field, text, raw, base, &parsed, out).is_err() {
+        usable = false;
+    }
+    usable.then_some(text)
+}
+
+fn report_invalid(field: Field, text: &str, parsed: Result<Url, url::ParseError>, base: usize, out: &mut Findings) {
+    let span = base..base + text.len();
+    let (message, fix) = match parsed {
+        Err(url::ParseError::RelativeUrlWithoutBase) if text.contains('.') && !text.starts_with('/') => (
+            format!("the {} {} has no scheme", field.label(), quoted(text)),
+            Some(format!("https://{text}")),
+        ),
+        Err(url::ParseError::RelativeUrlWithoutBase) => {
+            (format!("the {} {} is a relative path, not an absolute URL", field.label(), quoted(text)), None)
+        }
+        Err(error) => (format!("the {} {} is not a valid URL: {error}", field.label(), quoted(text)), None),
+        Ok(url) if url.host().is_none() && matches!(url.scheme(), "http" | "https") => {
+            (format!("the {} {} has no host", field.label(), quoted(text)), None)
+        }
+        Ok(url) => (
+            format!("the {} {} uses the scheme `{}:`; Atlassian redirects to http(s) URLs", field.label(), quoted(text), url.scheme()),
+            None,
+        ),
+    };
+    out.push(
+        Hit::new(Rule::CallbackInvalid, message, "write the full URL, starting with https:// and the host name")
+            .on(field)
+            .at(span)
+            .fix_opt(fix),
+    );
+}
+
+/// ServiceNow's rules; `Err` when the URL cannot work as it is.
+fn check_servicenow(field: Field, text: &str, raw: &str, base: usize, parsed: &Url, out: &mut Findings) -> Result<(), ()> {
+    let Some(Host::Domain(host)) = parsed.host() else { return Ok(()) };
+    let Some(domain) = SERVICENOW_DOMAINS.iter().find(|d| host.ends_with(&format!(".{d}"))) else { return Ok(()) };
+    let mut result = Ok(());
+    if parsed.path() != SERVICENOW_PATH {
+        let origin = parsed.origin().ascii_serialization();
+        out.push(
+            Hit::new(
+                Rule::CallbackServicenowPath,
+                format!("ServiceNow receives OAuth redirects at {SERVICENOW_PATH}, not at {}", quoted(parsed.path())),
+                format!("use {origin}{SERVICENOW_PATH}"),
+            )
+            .on(field)
+            .at(base..base + text.len())
+            .fix(format!("{}{origin}{SERVICENOW_PATH}{}", &raw[..base], &raw[base + text.len()..])),
+        );
+        result = Err(());
+    }
+    // The parsed host is lower-cased; the typed one shows what the admin wrote.
+    let typed_start = text.find("://").map_or(0, |i| i + 3);
+    let typed_host = text[typed_start..].split(['/', ':', '?', '#']).next().unwrap_or("");
+    let typed_host = typed_host.rsplit('@').next().unwrap_or(typed_host);
+    let instance = &typed_host[..typed_host.len().saturating_sub(domain.len() + 1)];
+    if !instance.is_empty() && !instance.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+        let at = base + text[typed_start..].find(instance).map_or(typed_start, |i| typed_start + i);
+        let lower = instance.to_ascii_lowercase();
+        let fix = (lower.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
+            .then(|| format!("{}{lower}{}", &raw[..at], &raw[at + instance.len()..]));
+        out.push(
+            Hit::new(
+                Rule::CallbackServicenowInstance,
+                format!("the ServiceNow instance name {} is not lowercase letters and digits", quoted(instance)),
+                "copy the instance name from the address bar of your ServiceNow instance",
+            )
+            .on(field)
+            .at(at..at + instance.len())
+            .fix_opt(fix),
+        );
+    }
+    result
+}
+
+/// Where a documentation placeholder sits in the URL, if one does.
+fn find_placeholder(text: &str) -> Option<Range<usize>> {
+    if let Some(open) = text.find(['<', '{']) {
+        let close = text[open..].find(['>', '}']).map_or(text.len(), |i| open + i + 1);
+        return Some(open..close);
+    }
+    if let Some(at) = text.find("YOUR_") {
+        let end = text[at..].find(|c: char| !(c.is_ascii_uppercase() || c == '_')).map_or(text.len(), |i| at + i);
+        return Some(at..end);
+    }
+    let lower = text.to_ascii_lowercase();
+    let host_start = lower.find("://").map_or(0, |i| i + 3);
+    let host_end = lower[host_start..].find(['/', '?', '#']).map_or(lower.len(), |i| host_start + i);
+    let host = &lower[host_start..host_end];
+    let labels: Vec<&str> = host.split(['.', ':', '@']).collect();
+    let placeholder_label = |label: &&str| {
+        matches!(*label, "instance" | "your-instance" | "yourinstance" | "your_instance" | "your-domain" | "yourdomain" | "example")
+    };
+    if let Some(label) = labels.iter().find(|label| placeholder_label(label)) {
+        let at = host_start + host.find(label)?;
+        // `example` alone is a placeholder only as example.com/.org/.net.
+        if *label != "example" || ["example.com", "example.org", "example.net"].iter().any(|d| host.ends_with(d)) {
+            return Some(at..at + label.len());
+        }
+    }
+    None
+}
+
+fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(domain)) => domain == "localhost" || domain.ends_with(".localhost"),
+        Some(Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// The `user:pass@` part of an absolute URL's authority, `@` included.
+fn userinfo_range(text: &str) -> Option<Range<usize>> {
+    let start = text.find("://")? + 3;
+    let authority_end = text[start..].find(['/', '?', '#']).map_or(text.len(), |i| start + i);
+    let at = text[start..authority_end].rfind('@')?;
+    Some(start..start + at + 1)
+}
+
+fn without_range(raw: &str, range: Range<usize>) -> String {
+    super::text::splice(raw, range, "")
+}
+
+/// Names the first part in which two URLs differ, for `callback/mismatch`.
+fn difference(registered: &str, sent: &str) -> String {
+    let (Ok(a), Ok(b)) = (Url::parse(registered), Url::parse(sent)) else {
+        return "text".to_string();
+    };
+    if a.scheme() != b.scheme() {
+        return format!("scheme (`{}` vs `{}`)", a.scheme(), b.scheme());
+    }
+    if a.host_str() != b.host_str() {
+        return format!("host (`{}` vs `{}`)", a.host_str().unwrap_or(""), b.host_str().unwrap_or(""));
+    }
+    if a.port_or_known_default() != b.port_or_known_default() {
+        return "port".to_string();
+    }
+    if a.port() != b.port() {
+        return "port (one names the default port, the other leaves it out)".to_string();
+    }
+    let (pa, pb) = (a.path(), b.path());
+    if pa != pb {
+        if pa.trim_end_matches('/') == pb.trim_end_matches('/') {
+            let which = if pa.len() > pb.len() { "the registered callback has it" } else { "the redirect URL has it" };
+            return format!("trailing slash ({which})");
+        }
+        if pa.eq_ignore_ascii_case(pb) {
+            return "case of the path".to_string();
+        }
+        return format!("path (`{pa}` vs `{pb}`)");
+    }
+    if a.query() != b.query() {
+        return "query".to_string();
+    }
+    if registered.eq_ignore_ascii_case(sent) {
+        return "case".to_string();
+    }
+    "text".to_string()
+}

@@ -1,0 +1,106 @@
+//! The collector the rule areas push into.
+
+use std::collections::HashMap;
+use std::ops::Range;
+
+use super::{Rule, MAX_FINDINGS_PER_RULE};
+use crate::report::{Finding, Fix, Normalized, Report, Severity, Span, Summary};
+use crate::setup::{Field, Setup};
+
+/// What a rule area found, before it becomes a [`Finding`].
+pub(super) struct Hit {
+    pub rule: Rule,
+    pub field: Field,
+    /// Byte range in the field's text.
+    pub span: Option<Range<usize>>,
+    pub message: String,
+    pub help: String,
+    /// The field's whole new text.
+    pub fix: Option<String>,
+    /// When the rule's default does not apply.
+    pub severity: Option<Severity>,
+}
+
+impl Hit {
+    pub fn new(rule: Rule, message: impl Into<String>, help: impl Into<String>) -> Hit {
+        Hit { rule, field: rule.field(), span: None, message: message.into(), help: help.into(), fix: None, severity: None }
+    }
+    pub fn on(mut self, field: Field) -> Hit {
+        self.field = field;
+        self
+    }
+    pub fn at(mut self, span: Range<usize>) -> Hit {
+        self.span = Some(span);
+        self
+    }
+    pub fn fix(mut self, replacement: impl Into<String>) -> Hit {
+        self.fix = Some(replacement.into());
+        self
+    }
+    pub fn fix_opt(mut self, replacement: Option<String>) -> Hit {
+        self.fix = replacement;
+        self
+    }
+    pub fn severity(mut self, severity: Severity) -> Hit {
+        self.severity = Some(severity);
+        self
+    }
+}
+
+pub(super) struct Findings<'a> {
+    setup: &'a Setup,
+    findings: Vec<Finding>,
+    listed: HashMap<Rule, usize>,
+    summary: Summary,
+}
+
+impl<'a> Findings<'a> {
+    pub fn new(setup: &'a Setup) -> Self {
+        Findings { setup, findings: Vec::new(), listed: HashMap::new(), summary: Summary::default() }
+    }
+
+    pub fn push(&mut self, hit: Hit) {
+        let severity = hit.severity.unwrap_or(hit.rule.default_severity());
+        match severity {
+            Severity::Error => self.summary.errors += 1,
+            Severity::Warning => self.summary.warnings += 1,
+            Severity::Info => self.summary.infos += 1,
+        }
+        let listed = self.listed.entry(hit.rule).or_default();
+        if *listed >= MAX_FINDINGS_PER_RULE {
+            self.summary.omitted += 1;
+            return;
+        }
+        *listed += 1;
+        let text = hit.field.get(self.setup).unwrap_or("");
+        let span = hit.span.map(|bytes| Span { start: char_offset(text, bytes.start), end: char_offset(text, bytes.end) });
+        self.findings.push(Finding {
+            rule: hit.rule,
+            severity,
+            field: hit.field,
+            span,
+            message: hit.message,
+            help: hit.help,
+            fix: hit.fix.map(|replacement| Fix { field: hit.field, replacement }),
+        });
+    }
+
+    pub fn has_error_in(&self, field: Field) -> bool {
+        self.findings.iter().any(|f| f.field == field && f.severity == Severity::Error)
+    }
+
+    pub fn into_report(mut self, normalized: Normalized) -> Report {
+        // Most severe first, then in field order, then left to right: the order a person fixes them.
+        self.findings.sort_by_key(|f| (f.severity, f.field, f.span.map(|s| s.start)));
+        Report { findings: self.findings, summary: self.summary, normalized }
+    }
+}
+
+/// Characters before byte `index` of `text` (clamped to a char boundary).
+fn char_offset(text: &str, index: usize) -> usize {
+    let mut index = index.min(text.len());
+    while !text.is_char_boundary(index) {
+        index -= 1;
+    }
+    text[..index].chars().count()
+}

@@ -1,0 +1,85 @@
+//! `grant/*`: which OAuth grant the setup uses, which decides what the other rules expect.
+
+use super::findings::{Findings, Hit};
+use super::text::quoted;
+use super::Rule;
+use crate::setup::Setup;
+
+/// The grant a setup uses.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Grant {
+    /// 3LO: a user consents in the browser; the default.
+    AuthorizationCode,
+    /// A service account's credentials; no user, no refresh token.
+    ClientCredentials,
+    /// Something Atlassian does not offer; grant-specific rules stay silent.
+    Unsupported,
+}
+
+pub(super) fn check_grant_type(setup: &Setup, out: &mut Findings) -> Grant {
+    let raw = setup.grant_type.as_deref().unwrap_or("");
+    let typed = raw.trim();
+    // ServiceNow's form says "Authorization Code"; OAuth says `authorization_code`.
+    let key: String =
+        typed.chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
+    let grant = match key.as_str() {
+        "" | "authorization_code" | "code" | "3lo" => Grant::AuthorizationCode,
+        "client_credentials" => Grant::ClientCredentials,
+        _ => Grant::Unsupported,
+    };
+    let span = raw.len() - raw.trim_start().len()..raw.trim_end().len();
+    match grant {
+        Grant::Unsupported => {
+            let what = unsupported_grant_name(&key)
+                .map(|name| format!("{} ({name}) is not offered to OAuth apps by Atlassian Cloud", quoted(typed)))
+                .unwrap_or_else(|| format!("{} is not an OAuth grant type", quoted(typed)));
+            out.push(
+                Hit::new(
+                    Rule::GrantUnsupported,
+                    what,
+                    "use `authorization_code` (a user consents; 3LO app) or `client_credentials` (a service account)",
+                )
+                .at(span),
+            );
+        }
+        Grant::ClientCredentials => {
+            out.push(
+                Hit::new(
+                    Rule::GrantServiceAccount,
+                    "client credentials: the client ID and secret must belong to an Atlassian service account",
+                    "create them in Atlassian Administration → Directory → Service accounts → Create credentials → \
+                     OAuth 2.0; a developer-console app's credentials cannot use this grant",
+                )
+                .at(span),
+            );
+            for field in [crate::setup::Field::CallbackUrl, crate::setup::Field::RedirectUrl] {
+                if field.get(setup).is_some_and(|url| !url.trim().is_empty()) {
+                    out.push(
+                        Hit::new(
+                            Rule::GrantUnusedCallback,
+                            format!("the {} is never used by the client-credentials grant", field.label()),
+                            "leave it empty, or switch the grant to `authorization_code` if a user should consent",
+                        )
+                        .on(field),
+                    );
+                }
+            }
+        }
+        Grant::AuthorizationCode => {}
+    }
+    grant
+}
+
+fn unsupported_grant_name(key: &str) -> Option<&'static str> {
+    let names: &[(&str, &str)] = &[
+        ("password", "resource owner password"),
+        ("resource_owner_password", "resource owner password"),
+        ("implicit", "implicit"),
+        ("token", "implicit"),
+        ("saml", "SAML2 bearer"),
+        ("jwt", "JWT bearer"),
+        ("device", "device code"),
+        ("refresh_token", "refresh token: not a grant to configure, it follows the authorization-code grant"),
+    ];
+    names.iter().find(|(needle, _)| key.contains(needle)).map(|(_, name)| *name)
+}

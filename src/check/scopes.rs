@@ -1,0 +1,311 @@
+//! `scope/*`: the scope list as pasted, checked against Atlassian's registry.
+
+use std::collections::HashSet;
+use std::ops::Range;
+
+use super::findings::{Findings, Hit};
+use super::text::{quoted, splice};
+use super::{Grant, Rule};
+use crate::catalog::{closest_scopes, lookup_scope, Family, ScopeEntry};
+use crate::report::Severity;
+use crate::setup::Setup;
+
+/// Atlassian recommends fewer; a service-account credential holds at most this many.
+const MAX_SCOPES: usize = 50;
+const OFFLINE_ACCESS: &str = "offline_access";
+/// Listed in ServiceNow's Confluence spoke guide, known to no Atlassian registry or document.
+const SERVICENOW_PHANTOM_SCOPE: &str = "ace:confluence";
+const SERVICENOW_PHANTOM_HELP: &str = "remove it: ServiceNow's Confluence spoke guide lists it, but Atlassian has no such \
+                                       scope and consent fails while it is requested";
+const OPENID_CONNECT_SCOPES: [&str; 3] = ["openid", "profile", "email"];
+
+/// One scope as typed, with its byte range in the field.
+struct Token<'a> {
+    text: &'a str,
+    range: Range<usize>,
+}
+
+/// Characters people put between scopes instead of a space.
+fn is_separator(c: char) -> bool {
+    c.is_whitespace() || matches!(c, ',' | ';' | '|' | '+' | '"' | '\'' | '[' | ']' | '(' | ')' | '`')
+}
+
+fn tokenize(raw: &str) -> Vec<Token<'_>> {
+    let mut tokens = Vec::new();
+    let mut start = None;
+    for (i, c) in raw.char_indices().chain([(raw.len(), ' ')]) {
+        match (is_separator(c), start) {
+            (true, Some(s)) => {
+                tokens.push(Token { text: &raw[s..i], range: s..i });
+                start = None;
+            }
+            (false, None) => start = Some(i),
+            _ => {}
+        }
+    }
+    tokens
+}
+
+/// Checks the scopes; returns them split and deduplicated, in the order typed.
+pub(super) fn check_scopes<'a>(setup: &'a Setup, grant: Grant, out: &mut Findings) -> Vec<&'a str> {
+    let raw = setup.scopes.as_deref().unwrap_or("");
+    let tokens = tokenize(raw);
+    if tokens.is_empty() {
+        if grant == Grant::AuthorizationCode {
+            out.push(Hit::new(
+                Rule::ScopeMissing,
+                "no scopes: consent would grant nothing",
+                "list the scopes the integration needs, space-separated, e.g. `read:page:confluence search:confluence \
+                 offline_access`",
+            ));
+        }
+        return Vec::new();
+    }
+    check_separators(raw, &tokens, out);
+
+    let mut seen: HashSet<&str> = HashSet::new();
+    let mut known: Vec<&'static ScopeEntry> = Vec::new();
+    let mut unique: Vec<&str> = Vec::new();
+    for (index, token) in tokens.iter().enumerate() {
+        if !seen.insert(token.text) {
+            out.push(
+                Hit::new(Rule::ScopeDuplicate, format!("{} is listed twice", quoted(token.text)), "remove the repeat")
+                    .at(token.range.clone())
+                    .fix(remove_token(raw, &tokens, index)),
+            );
+            continue;
+        }
+        unique.push(token.text);
+        if let Some(entry) = check_token(raw, &tokens, index, grant, out) {
+            known.push(entry);
+        }
+    }
+    check_the_list(raw, &unique, &known, grant, out);
+    unique
+}
+
+fn check_separators(raw: &str, tokens: &[Token], out: &mut Findings) {
+    let between = tokens.windows(2).map(|w| &raw[w[0].range.end..w[1].range.start]);
+    let before = &raw[..tokens[0].range.start];
+    let after = &raw[tokens[tokens.len() - 1].range.end..];
+    let odd = |gap: &str| gap.chars().any(|c| c != ' ');
+    let inner_odd = between.clone().any(|gap| gap != " " && odd(gap));
+    let outer_odd = [before, after].iter().any(|gap| gap.chars().any(|c| !c.is_whitespace()));
+    if !inner_odd && !outer_odd {
+        return;
+    }
+    let mut found: Vec<&str> = Vec::new();
+    for c in raw.chars().filter(|c| is_separator(*c) && *c != ' ') {
+        let name = match c {
+            ',' => "commas",
+            ';' => "semicolons",
+            '\n' | '\r' => "line breaks",
+            '\t' => "tabs",
+            '|' => "pipes",
+            '+' => "plus signs",
+            '"' | '\'' | '`' => "quotes",
+            '[' | ']' | '(' | ')' => "brackets",
+            _ => "unusual spaces",
+        };
+        if !found.contains(&name) {
+            found.push(name);
+        }
+    }
+    let first = raw.char_indices().find(|(_, c)| is_separator(*c) && *c != ' ').map_or(0, |(i, _)| i);
+    let last = raw.char_indices().rev().find(|(_, c)| is_separator(*c) && *c != ' ').map_or(first + 1, |(i, c)| i + c.len_utf8());
+    let joined: Vec<&str> = tokens.iter().map(|t| t.text).collect();
+    out.push(
+        Hit::new(
+            Rule::ScopeSeparator,
+            format!("the scopes are separated by {}; OAuth scopes are separated by single spaces", found.join(" and ")),
+            "separate the scopes with spaces only (ServiceNow: in the OAuth Entity Scope too)",
+        )
+        .at(first..last)
+        .fix(joined.join(" ")),
+    );
+}
+
+/// Rules about one scope on its own. Returns its catalog entry when it is a real scope.
+fn check_token(raw: &str, tokens: &[Token], index: usize, grant: Grant, out: &mut Findings) -> Option<&'static ScopeEntry> {
+    let token = &tokens[index];
+    let at = token.range.clone();
+    let remove = || remove_token(raw, tokens, index);
+    if OPENID_CONNECT_SCOPES.iter().any(|s| s.eq_ignore_ascii_case(token.text)) {
+        out.push(
+            Hit::new(
+                Rule::ScopeOpenid,
+                format!("{} is an OpenID Connect scope; Atlassian's OAuth apps are not OpenID clients and consent fails", quoted(token.text)),
+                "remove it; to learn who consented, use `read:me` and GET https://api.atlassian.com/me",
+            )
+            .at(at)
+            .fix(remove()),
+        );
+        return None;
+    }
+    let Some(entry) = lookup_scope(token.text) else {
+        check_unknown(raw, tokens, index, out);
+        return None;
+    };
+    if !entry.family.grantable_to_oauth_apps() {
+        out.push(
+            Hit::new(
+                Rule::ScopeNotForOauthApps,
+                format!("{} is a scope for {}; an OAuth 2.0 app cannot be granted it", quoted(token.text), entry.family.holder()),
+                equivalent_help(entry),
+            )
+            .at(at)
+            .fix(remove()),
+        );
+        return None;
+    }
+    let user_scope = entry.family == Family::Identity || entry.family == Family::OfflineAccess;
+    match grant {
+        Grant::ClientCredentials if user_scope => out.push(
+            Hit::new(
+                Rule::ScopeNoUserContext,
+                format!("{} means nothing to a client-credentials token: there is no user and no refresh token", quoted(token.text)),
+                "remove it; a service account's scopes are set on its OAuth credential in Atlassian Administration",
+            )
+            .at(at)
+            .fix(remove()),
+        ),
+        Grant::AuthorizationCode if entry.family == Family::Identity => out.push(
+            Hit::new(
+                Rule::ScopeIdentityApi,
+                format!("{} needs the User identity API added to the app", quoted(token.text)),
+                "in the developer console: your app → Permissions → User identity API → Add",
+            )
+            .at(at),
+        ),
+        _ => {}
+    }
+    Some(entry)
+}
+
+fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) {
+    let token = &tokens[index];
+    let at = token.range.clone();
+    if token.text == SERVICENOW_PHANTOM_SCOPE {
+        out.push(
+            Hit::new(Rule::ScopeUnknown, format!("{} is not an Atlassian scope", quoted(token.text)), SERVICENOW_PHANTOM_HELP)
+                .at(at)
+                .fix(remove_token(raw, tokens, index)),
+        );
+        return;
+    }
+    let lower = token.text.to_ascii_lowercase();
+    let has_upper = token.text.bytes().any(|b| b.is_ascii_uppercase());
+    if has_upper {
+        let real = lookup_scope(&lower).is_some();
+        out.push(
+            Hit::new(
+                Rule::ScopeCase,
+                format!("{} has upper-case letters; scope names are lower case", quoted(token.text)),
+                if real { format!("write it `{lower}`") } else { "write it in lower case".to_string() },
+            )
+            .at(at.clone())
+            .fix_opt(real.then(|| splice(raw, at.clone(), &lower))),
+        );
+        if real {
+            return;
+        }
+    }
+    let suggestions = closest_scopes(&lower, 3);
+    let help = match suggestions.names.as_slice() {
+        [] => "remove it, or pick the scope you need from Atlassian's scope list for Confluence".to_string(),
+        [one] => format!("did you mean `{one}`?"),
+        many => format!("did you mean {}?", many.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
+    };
+    out.push(
+        Hit::new(Rule::ScopeUnknown, format!("{} is not an Atlassian scope", quoted(token.text)), help)
+            .at(at.clone())
+            .fix_opt(suggestions.clearly_meant.map(|meant| splice(raw, at, meant))),
+    );
+}
+
+/// Rules about the list as a whole.
+fn check_the_list(raw: &str, unique: &[&str], known: &[&'static ScopeEntry], grant: Grant, out: &mut Findings) {
+    if grant == Grant::AuthorizationCode && !unique.contains(&OFFLINE_ACCESS) {
+        let trimmed = raw.trim_end();
+        out.push(
+            Hit::new(
+                Rule::ScopeOfflineAccessMissing,
+                "no `offline_access`: Atlassian will return no refresh token, and access ends after an hour",
+                "add `offline_access` to the scopes (in the request only; it is not picked in the console)",
+            )
+            .fix(format!("{trimmed} {OFFLINE_ACCESS}{}", &raw[trimmed.len()..])),
+        );
+    }
+    if unique.len() > MAX_SCOPES {
+        let severity = if grant == Grant::ClientCredentials { Severity::Error } else { Severity::Warning };
+        out.push(
+            Hit::new(
+                Rule::ScopeTooMany,
+                format!("{} scopes; Atlassian recommends fewer than {MAX_SCOPES}", unique.len()),
+                if grant == Grant::ClientCredentials {
+                    "a service-account credential holds at most 50 scopes: keep only those the integration uses"
+                } else {
+                    "keep only the scopes the integration uses"
+                },
+            )
+            .severity(severity),
+        );
+    }
+    let confluence: Vec<_> = known.iter().filter(|e| e.is_confluence()).collect();
+    if confluence.is_empty() {
+        out.push(Hit::new(
+            Rule::ScopeNoConfluence,
+            "none of the scopes opens a Confluence API",
+            "add the Confluence scopes the integration needs, e.g. `read:page:confluence search:confluence`",
+        ));
+    } else if confluence.iter().all(|e| e.family == Family::Classic) {
+        out.push(Hit::new(
+            Rule::ScopeClassicOnly,
+            "only classic Confluence scopes: the v2 REST API will answer `401 Unauthorized; scope does not match`",
+            "fine for the v1 API; for v2 endpoints add granular scopes such as `read:page:confluence`",
+        ));
+    }
+}
+
+/// `raw` without token `index` and the separator that joined it to its neighbour.
+fn remove_token(raw: &str, tokens: &[Token], index: usize) -> String {
+    let token = &tokens[index];
+    let range = if index > 0 {
+        tokens[index - 1].range.end..token.range.end
+    } else if let Some(next) = tokens.get(1) {
+        token.range.start..next.range.start
+    } else {
+        token.range.clone()
+    };
+    splice(raw, range, "")
+}
+
+fn equivalent_help(entry: &ScopeEntry) -> String {
+    match entry.family {
+        Family::Connect => "remove it; use the classic scopes (`read:confluence-content.all`, ...) of an OAuth 2.0 app".to_string(),
+        Family::TeamworkGraph => "remove it; read the same data through the product's granular scopes".to_string(),
+        Family::Agent => "remove it; agent-interface scopes belong to Rovo and Atlassian's MCP server".to_string(),
+        _ => "remove it; use a classic or granular scope for the same resource".to_string(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tokenize_keeps_byte_ranges() {
+        let raw = " read:me,\toffline_access ";
+        let tokens: Vec<_> = tokenize(raw).iter().map(|t| (t.text, t.range.clone())).collect();
+        assert_eq!(tokens, vec![("read:me", 1..8), ("offline_access", 10..24)]);
+    }
+
+    #[test]
+    fn removing_a_token_removes_its_separator() {
+        let raw = "a, b, c";
+        let tokens = tokenize(raw);
+        assert_eq!(remove_token(raw, &tokens, 0), "b, c");
+        assert_eq!(remove_token(raw, &tokens, 1), "a, c");
+        assert_eq!(remove_token(raw, &tokens, 2), "a, b");
+    }
+}

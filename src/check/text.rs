@@ -1,0 +1,63 @@
+//! Text helpers shared by the rule areas.
+
+use std::ops::Range;
+
+/// The value with surrounding whitespace removed, and where it starts in the original.
+pub(super) struct Trimmed<'a> {
+    pub text: &'a str,
+    pub offset: usize,
+}
+
+pub(super) fn trimmed(raw: &str) -> Trimmed<'_> {
+    let text = raw.trim();
+    let offset = raw.len() - raw.trim_start().len();
+    Trimmed { text, offset }
+}
+
+/// From the first whitespace character to the end of the last, if there is any.
+pub(super) fn whitespace_span(raw: &str) -> Option<Range<usize>> {
+    let first = raw.char_indices().find(|(_, c)| c.is_whitespace())?.0;
+    let (last, c) = raw.char_indices().rev().find(|(_, c)| c.is_whitespace())?;
+    Some(first..last + c.len_utf8())
+}
+
+pub(super) fn without_whitespace(raw: &str) -> String {
+    raw.chars().filter(|c| !c.is_whitespace()).collect()
+}
+
+/// Describes whitespace for a message: "a trailing newline", "a leading space", ...
+pub(super) fn describe_whitespace(raw: &str) -> String {
+    let kind = |c: char| match c {
+        '\n' | '\r' => "newline",
+        '\t' => "tab",
+        ' ' => "space",
+        _ => "invisible space",
+    };
+    let place = if raw.starts_with(char::is_whitespace) {
+        ("a leading", raw.chars().next())
+    } else if raw.ends_with(char::is_whitespace) {
+        ("a trailing", raw.chars().next_back())
+    } else {
+        ("a", raw.chars().find(|c| c.is_whitespace()))
+    };
+    format!("{} {}", place.0, kind(place.1.unwrap_or(' ')))
+}
+
+/// `text` shortened for a message, on a character boundary.
+pub(super) fn quoted(text: &str) -> String {
+    const MAX: usize = 60;
+    if text.chars().count() <= MAX {
+        format!("`{text}`")
+    } else {
+        format!("`{}…`", text.chars().take(MAX).collect::<String>())
+    }
+}
+
+/// `raw` with `range` replaced by `with`.
+pub(super) fn splice(raw: &str, range: Range<usize>, with: &str) -> String {
+    let mut out = String::with_capacity(raw.len() + with.len());
+    out.push_str(&raw[..range.start]);
+    out.push_str(with);
+    out.push_str(&raw[range.end..]);
+    out
+}

@@ -1,0 +1,61 @@
+//! Atlassian's two identity systems and their fixed endpoints.
+
+/// Commercial Atlassian Cloud, or Atlassian Government Cloud: separate identity systems whose
+/// tokens are not interchangeable.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AtlassianCloud {
+    Commercial,
+    Government,
+}
+
+impl AtlassianCloud {
+    pub fn authorization_url(self) -> &'static str {
+        match self {
+            AtlassianCloud::Commercial => "https://auth.atlassian.com/authorize",
+            AtlassianCloud::Government => "https://auth.atlassian-us-gov-mod.com/authorize",
+        }
+    }
+
+    pub fn token_url(self) -> &'static str {
+        match self {
+            AtlassianCloud::Commercial => "https://auth.atlassian.com/oauth/token",
+            AtlassianCloud::Government => "https://auth.atlassian-us-gov-mod.com/oauth/token",
+        }
+    }
+
+    /// The API gateway, as ServiceNow's Connection URL holds it (with the trailing slash).
+    pub fn api_base_url(self) -> &'static str {
+        match self {
+            AtlassianCloud::Commercial => "https://api.atlassian.com/",
+            AtlassianCloud::Government => "https://api.atlassian-us-gov-mod.com/",
+        }
+    }
+
+    /// The `audience` parameter of the authorize URL.
+    pub fn audience(self) -> &'static str {
+        match self {
+            AtlassianCloud::Commercial => "api.atlassian.com",
+            AtlassianCloud::Government => "api.atlassian-us-gov-mod.com",
+        }
+    }
+
+    /// Which cloud a host belongs to, if it is an Atlassian host at all.
+    pub fn of_host(host: &str) -> Option<AtlassianCloud> {
+        let host = host.trim_end_matches('.').to_ascii_lowercase();
+        let under = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
+        if under("atlassian-us-gov-mod.com") || under("atlassian-gov.net") {
+            Some(AtlassianCloud::Government)
+        } else if under("atlassian.com") || under("atlassian.net") {
+            Some(AtlassianCloud::Commercial)
+        } else {
+            None
+        }
+    }
+
+    pub fn name(self) -> &'static str {
+        match self {
+            AtlassianCloud::Commercial => "commercial Atlassian Cloud",
+            AtlassianCloud::Government => "Atlassian Government Cloud",
+        }
+    }
+}

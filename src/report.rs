@@ -1,0 +1,116 @@
+//! The output of the validator: findings with rule codes, spans and fixes, a summary, and the
+//! normalized values to paste. The same JSON in every face.
+
+use serde::{Serialize, Serializer};
+
+use crate::check::Rule;
+use crate::setup::{redacted_secret, Field, Setup};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Severity {
+    Error,
+    Warning,
+    Info,
+}
+
+impl Severity {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "info",
+        }
+    }
+}
+
+/// A range of characters (Unicode scalar values) in a field's text, end exclusive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+pub struct Span {
+    pub start: usize,
+    pub end: usize,
+}
+
+/// One edit that makes a finding go away: the field's whole new text.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub field: Field,
+    pub replacement: String,
+}
+
+impl Fix {
+    pub fn apply(&self, setup: &mut Setup) {
+        self.field.set(setup, Some(self.replacement.clone()));
+    }
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Finding {
+    #[serde(serialize_with = "rule_code")]
+    pub rule: Rule,
+    pub severity: Severity,
+    pub field: Field,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub span: Option<Span>,
+    pub message: String,
+    pub help: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Fix>,
+}
+
+fn rule_code<S: Serializer>(rule: &Rule, serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.serialize_str(rule.code())
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+    /// Findings counted above but left out of the list: a rule lists at most
+    /// [`crate::check::MAX_FINDINGS_PER_RULE`], so pathological input stays readable.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub omitted: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// The values to paste, cleaned up.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Normalized {
+    /// The scopes, split on any separator and deduplicated, in the order typed.
+    pub scopes: Vec<String>,
+    /// The same, space-joined: the OAuth `scope` value and ServiceNow's OAuth Entity Scope.
+    pub scope: String,
+    /// The consent URL, when client ID, callback and scopes are sound. `{state}` is a
+    /// placeholder the caller replaces with a fresh, unguessable value.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorize_url: Option<String>,
+}
+
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+pub struct Report {
+    pub findings: Vec<Finding>,
+    pub summary: Summary,
+    pub normalized: Normalized,
+}
+
+impl Report {
+    pub fn has_errors(&self) -> bool {
+        self.summary.errors > 0
+    }
+
+    /// The report as it may be shown outside the setup's owner's own process (a terminal, a
+    /// log, a page served by the Worker): fixes to the client secret, the only place the core
+    /// puts secret text, are shown redacted.
+    pub fn redacted(mut self) -> Report {
+        for fix in self.findings.iter_mut().filter_map(|f| f.fix.as_mut()) {
+            if fix.field.is_secret() {
+                fix.replacement = redacted_secret(&fix.replacement);
+            }
+        }
+        self
+    }
+}

@@ -1,0 +1,207 @@
+//! The input of the validator: an OAuth setup as the admin typed it, every field optional.
+
+use std::fmt;
+
+use serde::{Deserialize, Deserializer, Serialize};
+
+/// An Atlassian OAuth setup, as copied between the Atlassian console and a client such as
+/// ServiceNow. Keys are identical in JSON, TOML and the JS API. Text is kept exactly as typed,
+/// so that findings can point into it.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Setup {
+    pub client_id: Option<String>,
+    pub client_secret: Option<String>,
+    /// The Callback URL registered in the Atlassian developer console.
+    pub callback_url: Option<String>,
+    /// The redirect URL set on the client (ServiceNow's "Redirect URL").
+    pub redirect_url: Option<String>,
+    /// The scope list as pasted. A list of strings is accepted too and joined with spaces.
+    #[serde(default, deserialize_with = "scopes_text")]
+    pub scopes: Option<String>,
+    /// `authorization_code` when absent.
+    pub grant_type: Option<String>,
+    pub authorization_url: Option<String>,
+    pub token_url: Option<String>,
+    pub revocation_url: Option<String>,
+    /// ServiceNow's Connection URL: the base of every API call.
+    pub api_base_url: Option<String>,
+}
+
+impl fmt::Debug for Setup {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Setup")
+            .field("client_id", &self.client_id)
+            .field("client_secret", &self.client_secret.as_deref().map(redacted_secret))
+            .field("callback_url", &self.callback_url)
+            .field("redirect_url", &self.redirect_url)
+            .field("scopes", &self.scopes)
+            .field("grant_type", &self.grant_type)
+            .field("authorization_url", &self.authorization_url)
+            .field("token_url", &self.token_url)
+            .field("revocation_url", &self.revocation_url)
+            .field("api_base_url", &self.api_base_url)
+            .finish()
+    }
+}
+
+/// How a secret may be shown: its first four characters and its length, never more.
+pub fn redacted_secret(secret: &str) -> String {
+    let count = secret.chars().count();
+    if count <= 8 {
+        return format!("<{count} characters hidden>");
+    }
+    let head: String = secret.chars().take(4).collect();
+    format!("{head}… ({count} characters)")
+}
+
+fn scopes_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum Text {
+        One(String),
+        List(Vec<String>),
+    }
+    Ok(Option::<Text>::deserialize(deserializer)?.map(|text| match text {
+        Text::One(text) => text,
+        Text::List(list) => list.join(" "),
+    }))
+}
+
+/// A field of [`Setup`], named as in JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+#[non_exhaustive]
+pub enum Field {
+    ClientId,
+    ClientSecret,
+    CallbackUrl,
+    RedirectUrl,
+    Scopes,
+    GrantType,
+    AuthorizationUrl,
+    TokenUrl,
+    RevocationUrl,
+    ApiBaseUrl,
+}
+
+impl Field {
+    pub const ALL: [Field; 10] = [
+        Field::ClientId,
+        Field::ClientSecret,
+        Field::CallbackUrl,
+        Field::RedirectUrl,
+        Field::Scopes,
+        Field::GrantType,
+        Field::AuthorizationUrl,
+        Field::TokenUrl,
+        Field::RevocationUrl,
+        Field::ApiBaseUrl,
+    ];
+
+    /// The key in JSON and TOML.
+    pub fn key(self) -> &'static str {
+        match self {
+            Field::ClientId => "client_id",
+            Field::ClientSecret => "client_secret",
+            Field::CallbackUrl => "callback_url",
+            Field::RedirectUrl => "redirect_url",
+            Field::Scopes => "scopes",
+            Field::GrantType => "grant_type",
+            Field::AuthorizationUrl => "authorization_url",
+            Field::TokenUrl => "token_url",
+            Field::RevocationUrl => "revocation_url",
+            Field::ApiBaseUrl => "api_base_url",
+        }
+    }
+
+    /// The label a person sees in the Atlassian console or in ServiceNow.
+    pub fn label(self) -> &'static str {
+        match self {
+            Field::ClientId => "Client ID",
+            Field::ClientSecret => "Client secret",
+            Field::CallbackUrl => "Callback URL (Atlassian console)",
+            Field::RedirectUrl => "Redirect URL (client)",
+            Field::Scopes => "Scopes",
+            Field::GrantType => "Grant type",
+            Field::AuthorizationUrl => "Authorization URL",
+            Field::TokenUrl => "Token URL",
+            Field::RevocationUrl => "Token revocation URL",
+            Field::ApiBaseUrl => "API base URL (Connection URL)",
+        }
+    }
+
+    /// Whether the field holds a secret that must never be shown in full.
+    pub fn is_secret(self) -> bool {
+        self == Field::ClientSecret
+    }
+
+    pub fn get(self, setup: &Setup) -> Option<&str> {
+        self.slot(setup).as_deref()
+    }
+
+    pub fn set(self, setup: &mut Setup, value: Option<String>) {
+        *self.slot_mut(setup) = value;
+    }
+
+    fn slot(self, setup: &Setup) -> &Option<String> {
+        match self {
+            Field::ClientId => &setup.client_id,
+            Field::ClientSecret => &setup.client_secret,
+            Field::CallbackUrl => &setup.callback_url,
+            Field::RedirectUrl => &setup.redirect_url,
+            Field::Scopes => &setup.scopes,
+            Field::GrantType => &setup.grant_type,
+            Field::AuthorizationUrl => &setup.authorization_url,
+            Field::TokenUrl => &setup.token_url,
+            Field::RevocationUrl => &setup.revocation_url,
+            Field::ApiBaseUrl => &setup.api_base_url,
+        }
+    }
+
+    fn slot_mut(self, setup: &mut Setup) -> &mut Option<String> {
+        match self {
+            Field::ClientId => &mut setup.client_id,
+            Field::ClientSecret => &mut setup.client_secret,
+            Field::CallbackUrl => &mut setup.callback_url,
+            Field::RedirectUrl => &mut setup.redirect_url,
+            Field::Scopes => &mut setup.scopes,
+            Field::GrantType => &mut setup.grant_type,
+            Field::AuthorizationUrl => &mut setup.authorization_url,
+            Field::TokenUrl => &mut setup.token_url,
+            Field::RevocationUrl => &mut setup.revocation_url,
+            Field::ApiBaseUrl => &mut setup.api_base_url,
+        }
+    }
+}
+
+impl fmt::Display for Field {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.key())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn debug_never_shows_the_secret() {
+        let setup = Setup { client_secret: Some(format!("ATOA{}", "s3cr3t".repeat(12))), ..Setup::default() };
+        let shown = format!("{setup:?}");
+        assert!(!shown.contains("s3cr3t"), "{shown}");
+        assert!(shown.contains("ATOA… (76 characters)"), "{shown}");
+    }
+
+    #[test]
+    fn scopes_may_be_a_list() {
+        let setup: Setup = serde_json::from_str(r#"{"scopes": ["read:me", "offline_access"]}"#).unwrap();
+        assert_eq!(setup.scopes.as_deref(), Some("read:me offline_access"));
+    }
+
+    #[test]
+    fn unknown_keys_are_refused_by_name() {
+        let err = serde_json::from_str::<Setup>(r#"{"client-id": "x"}"#).unwrap_err().to_string();
+        assert!(err.contains("client-id") && err.contains("client_id"), "{err}");
+    }
+}
