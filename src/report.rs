@@ -103,11 +103,11 @@ impl Report {
     }
 
     /// The report as it may be shown outside the setup's owner's own process (a terminal, a
-    /// log, a page served by the Worker): fixes to the client secret, the only place the core
-    /// puts secret text, are shown redacted.
-    pub fn redacted(mut self) -> Report {
+    /// log, a page served by the Worker): fixes are the only place the core puts a field's text
+    /// whole, so fixes to the secret, or to any field holding a secret-shaped value, are redacted.
+    pub fn redacted(mut self, setup: &Setup) -> Report {
         for fix in self.findings.iter_mut().filter_map(|f| f.fix.as_mut()) {
-            if fix.field.is_secret() {
+            if setup.must_redact(fix.field, &fix.replacement) {
                 fix.replacement = redacted_secret(&fix.replacement);
             }
         }

@@ -55,6 +55,22 @@ pub fn redacted_secret(secret: &str) -> String {
     format!("{head}… ({count} characters)")
 }
 
+/// Whether text has the shape of an Atlassian client secret, wherever it was typed: a secret
+/// pasted into the client ID field is still a secret.
+pub fn looks_like_secret(text: &str) -> bool {
+    text.starts_with("ATOA") && text.len() > 32
+}
+
+impl Setup {
+    /// Whether `text`, typed into `field`, must be shown redacted: it is the secret field, has a
+    /// secret's shape, or equals the secret (an ID and secret pasted the same).
+    pub fn must_redact(&self, field: Field, text: &str) -> bool {
+        let text = text.trim();
+        let secret = self.client_secret.as_deref().map(str::trim).unwrap_or("");
+        field.is_secret() || looks_like_secret(text) || (!secret.is_empty() && text == secret)
+    }
+}
+
 fn scopes_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
     #[derive(Deserialize)]
     #[serde(untagged)]

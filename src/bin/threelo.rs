@@ -73,7 +73,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => match read_setup(&args) {
             Ok(setup) => {
-                let report = check(&setup).redacted();
+                let report = check(&setup).redacted(&setup);
                 let printed = match args.format {
                     Format::Json => print_json(&report),
                     Format::Human => print_report(&setup, &report),
@@ -160,9 +160,8 @@ fn parse_setup(text: &str, path: Option<&Path>, name: &str) -> Result<Setup, Str
 }
 
 fn print_json<T: serde::Serialize>(value: &T) -> io::Result<()> {
-    let mut out = io::stdout().lock();
-    serde_json::to_writer_pretty(&mut out, value).map_err(io::Error::other)?;
-    writeln!(out)
+    let text = serde_json::to_string_pretty(value).map_err(io::Error::other)?;
+    writeln!(io::stdout().lock(), "{text}")
 }
 
 const ERROR: Style = AnsiColor::Red.on_default().bold();
@@ -224,7 +223,7 @@ fn print_finding(out: &mut impl Write, setup: &Setup, finding: &Finding) -> io::
     )?;
     writeln!(out, "  {g}-->{r} {}", finding.field)?;
     let text = finding.field.get(setup).unwrap_or("");
-    if finding.field.is_secret() {
+    if setup.must_redact(finding.field, text) {
         if !text.is_empty() {
             writeln!(out, "   {g}|{r} {}", redacted_secret(text.trim()))?;
         }

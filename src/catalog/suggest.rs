@@ -2,6 +2,8 @@
 //! (`read:page:confluance`), shared words catch reshuffles (`write:confluence-pages` →
 //! `write:page:confluence`). Only scopes an OAuth app can hold are suggested.
 
+use std::sync::OnceLock;
+
 use super::{all_scopes, ScopeEntry};
 
 /// No real scope is longer than this; a longer token is not worth comparing.
@@ -26,17 +28,16 @@ pub fn closest_scopes(token: &str, limit: usize) -> Suggestions {
     let token = token.to_ascii_lowercase();
     let token_words = words(&token);
     // A token that names a product is about that product: suggest nothing from another one.
-    let product = ["confluence", "jira"].into_iter().find(|p| token_words.iter().any(|w| w == p));
+    let product = ["confluence", "jira"].into_iter().find(|p| token_words.contains(p));
 
-    let mut scored: Vec<(f64, usize, &'static ScopeEntry)> = all_scopes()
+    let mut scored: Vec<(f64, usize, &'static ScopeEntry)> = candidates()
         .iter()
-        .filter(|entry| entry.family.grantable_to_oauth_apps())
-        .filter(|entry| product.is_none_or(|p| entry.product == p))
-        .map(|entry| {
+        .filter(|(entry, _)| product.is_none_or(|p| entry.product == p))
+        .map(|(entry, entry_words)| {
             let distance = strsim::levenshtein(&token, entry.name);
             let longer = token.chars().count().max(entry.name.len()) as f64;
-            let score = word_overlap(&token_words, &words(entry.name)) - 0.5 * distance as f64 / longer;
-            (score, distance, entry)
+            let score = word_overlap(&token_words, entry_words) - 0.5 * distance as f64 / longer;
+            (score, distance, *entry)
         })
         .filter(|(score, distance, _)| *score >= MIN_SCORE || *distance <= 2)
         .collect();
@@ -53,12 +54,24 @@ pub fn closest_scopes(token: &str, limit: usize) -> Suggestions {
     Suggestions { names: scored.iter().take(limit).map(|(_, _, e)| e.name).collect(), clearly_meant }
 }
 
+/// The scopes worth suggesting, with their words, computed once.
+fn candidates() -> &'static [(&'static ScopeEntry, Vec<&'static str>)] {
+    static CANDIDATES: OnceLock<Vec<(&'static ScopeEntry, Vec<&'static str>)>> = OnceLock::new();
+    CANDIDATES.get_or_init(|| {
+        all_scopes()
+            .iter()
+            .filter(|entry| entry.family.grantable_to_oauth_apps())
+            .map(|entry| (entry, words(entry.name)))
+            .collect()
+    })
+}
+
 /// The words of a scope name, singular, for comparing meaning rather than spelling.
-fn words(name: &str) -> Vec<String> {
-    let mut words: Vec<String> = name
+fn words(name: &str) -> Vec<&str> {
+    let mut words: Vec<&str> = name
         .split(|c: char| !c.is_ascii_alphanumeric())
         .filter(|w| !w.is_empty())
-        .map(|w| w.strip_suffix('s').filter(|stem| stem.len() >= 3).unwrap_or(w).to_string())
+        .map(|w| w.strip_suffix('s').filter(|stem| stem.len() >= 3).unwrap_or(w))
         .collect();
     words.sort();
     words.dedup();
@@ -66,7 +79,7 @@ fn words(name: &str) -> Vec<String> {
 }
 
 /// Jaccard similarity of two sorted, deduplicated word lists.
-fn word_overlap(a: &[String], b: &[String]) -> f64 {
+fn word_overlap(a: &[&str], b: &[&str]) -> f64 {
     let shared = a.iter().filter(|w| b.binary_search(w).is_ok()).count();
     let union = a.len() + b.len() - shared;
     if union == 0 {

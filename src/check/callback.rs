@@ -170,10 +170,9 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
 fn report_invalid(field: Field, text: &str, parsed: Result<Url, url::ParseError>, base: usize, out: &mut Findings) {
     let span = base..base + text.len();
     let (message, fix) = match parsed {
-        Err(url::ParseError::RelativeUrlWithoutBase) if text.contains('.') && !text.starts_with('/') => (
-            format!("the {} {} has no scheme", field.label(), quoted(text)),
-            Some(format!("https://{text}")),
-        ),
+        Err(url::ParseError::RelativeUrlWithoutBase) if with_https(text).is_some() => {
+            (format!("the {} {} has no scheme", field.label(), quoted(text)), with_https(text))
+        }
         Err(url::ParseError::RelativeUrlWithoutBase) => {
             (format!("the {} {} is a relative path, not an absolute URL", field.label(), quoted(text)), None)
         }
@@ -192,6 +191,13 @@ fn report_invalid(field: Field, text: &str, parsed: Result<Url, url::ParseError>
             .at(span)
             .fix_opt(fix),
     );
+}
+
+/// `text` with `https://` in front, when that makes it a URL with a dotted host.
+fn with_https(text: &str) -> Option<String> {
+    let url = format!("https://{text}");
+    let parsed = Url::parse(&url).ok()?;
+    matches!(parsed.host(), Some(Host::Domain(d)) if d.contains('.') && text.starts_with(d)).then_some(url)
 }
 
 /// ServiceNow's rules; `Err` when the URL cannot work as it is.

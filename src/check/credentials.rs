@@ -3,7 +3,7 @@
 use super::findings::{Findings, Hit};
 use super::text::{describe_whitespace, quoted, trimmed, whitespace_span, without_whitespace};
 use super::Rule;
-use crate::setup::{redacted_secret, Field, Setup};
+use crate::setup::{looks_like_secret, redacted_secret, Field, Setup};
 
 const APP_ARI_PREFIX: &str = "ari:cloud:ecosystem::app/";
 const SECRET_PREFIX: &str = "ATOA";
@@ -43,7 +43,7 @@ pub(super) fn check_client_id<'a>(setup: &'a Setup, out: &mut Findings) -> Optio
         );
         return None;
     }
-    if id.text.starts_with(SECRET_PREFIX) && id.text.len() != 32 {
+    if looks_like_secret(id.text) {
         out.push(
             Hit::new(
                 Rule::ClientIdIsSecret,
@@ -55,12 +55,12 @@ pub(super) fn check_client_id<'a>(setup: &'a Setup, out: &mut Findings) -> Optio
         return None;
     }
     if !looks_like_client_id(id.text) {
+        let shown = if setup.must_redact(Field::ClientId, id.text) { redacted_secret(id.text) } else { quoted(id.text) };
         out.push(
             Hit::new(
                 Rule::ClientIdShape,
                 format!(
-                    "the client ID {} is {} characters long; Atlassian client IDs are 32 letters and digits",
-                    quoted(id.text),
+                    "the client ID {shown} is {} characters long; Atlassian client IDs are 32 letters and digits",
                     id.text.chars().count()
                 ),
                 "check that the whole value was copied, and nothing else",
@@ -106,7 +106,7 @@ pub(super) fn check_client_secret(setup: &Setup, client_id: Option<&str>, out: &
         );
         return;
     }
-    if !looks_like_secret(secret.text) {
+    if !has_current_secret_shape(secret.text) {
         out.push(
             Hit::new(
                 Rule::ClientSecretShape,
@@ -128,7 +128,7 @@ fn looks_like_client_id(text: &str) -> bool {
 }
 
 /// `ATOA` + 72 characters of `[A-Za-z0-9_-]`, the last 8 uppercase hex.
-fn looks_like_secret(text: &str) -> bool {
+fn has_current_secret_shape(text: &str) -> bool {
     let Some(body) = text.strip_prefix(SECRET_PREFIX) else { return false };
     body.len() == 72
         && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')

@@ -1,0 +1,158 @@
+//! The `threelo` binary: exit codes, both output formats, secret redaction, input handling.
+
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+const SECRET: &str = "ATOAxK7fQ2mZp9LrT4vW8yB1nC6hJ3sD5gF0aE2iU7oY9kM4qR8tX1zV6bN3wP5cLm7Q0A1B2C3D";
+
+fn threelo(args: &[&str], stdin: Option<&str>) -> Output {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_threelo"))
+        .args(args)
+        .env("NO_COLOR", "1")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the threelo binary runs");
+    let mut input = child.stdin.take().unwrap();
+    input.write_all(stdin.unwrap_or("").as_bytes()).unwrap();
+    drop(input);
+    child.wait_with_output().unwrap()
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8(output.stdout.clone()).unwrap()
+}
+
+fn stderr(output: &Output) -> String {
+    String::from_utf8(output.stderr.clone()).unwrap()
+}
+
+fn json_report(output: &Output) -> serde_json::Value {
+    serde_json::from_slice(&output.stdout).unwrap_or_else(|e| panic!("not JSON ({e}): {}", stdout(output)))
+}
+
+fn codes(report: &serde_json::Value) -> Vec<String> {
+    report["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+}
+
+/// The issue's acceptance case: ServiceNow's documented client-credentials setup.
+#[test]
+fn servicenow_client_credentials_example_fails_with_the_documented_mistakes() {
+    let output = threelo(&["check", "examples/servicenow-client-credentials.toml", "--format", "json"], None);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    let report = json_report(&output);
+    let codes = codes(&report);
+    for expected in ["scope/unknown", "endpoint/revocation-url", "scope/no-user-context", "grant/service-account"] {
+        assert!(codes.contains(&expected.to_string()), "{expected} missing from {codes:?}");
+    }
+    let unknown = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "scope/unknown").unwrap();
+    assert_eq!(unknown["span"], serde_json::json!({"start": 0, "end": 14}));
+    assert!(unknown["message"].as_str().unwrap().contains("ace:confluence"));
+}
+
+#[test]
+fn a_clean_setup_exits_zero_and_prints_the_authorize_url() {
+    let output = threelo(
+        &[
+            "check",
+            "--client-id",
+            "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z",
+            "--callback-url",
+            "https://dev12345.service-now.com/oauth_redirect.do",
+            "--scopes",
+            "read:page:confluence search:confluence offline_access",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stdout(&output));
+    let text = stdout(&output);
+    assert!(text.contains("0 errors, 0 warnings"), "{text}");
+    assert!(text.contains("authorize URL: https://auth.atlassian.com/authorize?audience=api.atlassian.com"), "{text}");
+}
+
+#[test]
+fn human_output_reads_like_compiler_diagnostics() {
+    let output = threelo(&["check", "--scopes", "read:page:confluence,ofline_access", "--client-id", "x"], None);
+    assert_eq!(output.status.code(), Some(1));
+    let text = stdout(&output);
+    assert!(text.contains("error[scope/unknown]: `ofline_access` is not an Atlassian scope"), "{text}");
+    assert!(text.contains("  --> scopes"), "{text}");
+    // The underline sits under the offending text.
+    let lines: Vec<&str> = text.lines().collect();
+    let at = lines.iter().position(|l| l.contains("error[scope/unknown]")).unwrap();
+    let (source, marks) = (lines[at + 2], lines[at + 3]);
+    let start = marks.find('^').unwrap();
+    let len = marks.matches('^').count();
+    assert_eq!(&source[start..start + len], "ofline_access", "{source}\n{marks}");
+    assert!(text.contains("= fix: set scopes to `read:page:confluence,offline_access`"), "{text}");
+    assert!(!text.contains('\u{1b}'), "no colour when not on a terminal");
+}
+
+#[test]
+fn flags_override_the_file() {
+    let output = threelo(
+        &["check", "examples/servicenow-client-credentials.toml", "--format", "json", "--scopes", "read:page:confluence"],
+        None,
+    );
+    let report = json_report(&output);
+    assert!(!codes(&report).contains(&"scope/unknown".to_string()));
+    assert_eq!(report["normalized"]["scope"], "read:page:confluence");
+}
+
+#[test]
+fn reads_json_and_toml_from_standard_input() {
+    let json = r#"{"client_id": "ari:cloud:ecosystem::app/8d5a6a47-1c1e-4b9e-9f4a-0c3f0d4f6b1a", "scopes": "read:me"}"#;
+    let report = json_report(&threelo(&["check", "-", "--format", "json"], Some(json)));
+    assert!(codes(&report).contains(&"client-id/app-ari".to_string()));
+    let toml = "client_id = \"ari:cloud:ecosystem::app/8d5a6a47-1c1e-4b9e-9f4a-0c3f0d4f6b1a\"\n";
+    let report = json_report(&threelo(&["check", "-", "--format", "json"], Some(toml)));
+    assert!(codes(&report).contains(&"client-id/app-ari".to_string()));
+}
+
+#[test]
+fn the_secret_is_never_printed_in_full() {
+    let padded = format!("{SECRET}\n");
+    for format in ["human", "json"] {
+        let output = threelo(&["check", "--client-id", SECRET, "--client-secret", &padded, "--format", format], None);
+        let all = format!("{}{}", stdout(&output), stderr(&output));
+        assert!(!all.contains(&SECRET[4..20]), "{format} output shows the secret:\n{all}");
+        assert!(all.contains("ATOA… (76 characters)") || all.contains("ATOA… (77 characters)"), "{all}");
+        assert!(all.contains("client-id/is-secret") && all.contains("client-secret/whitespace"), "{all}");
+    }
+}
+
+#[test]
+fn unusable_input_exits_two_with_a_reason() {
+    let cases: &[(&[&str], Option<&str>, &str)] = &[
+        (&["check"], None, "nothing to check"),
+        (&["check", "no/such/file.toml"], None, "cannot read no/such/file.toml"),
+        (&["check", "-"], Some("{\"client_id\": 5}"), "not a valid setup in JSON"),
+        (&["check", "-"], Some("client-id = \"x\""), "unknown field `client-id`"),
+        (&["check", "-"], Some("scopes = [\n"), "not a valid setup in TOML"),
+        (&["check", "--format", "xml", "--scopes", "x"], None, "invalid value 'xml'"),
+    ];
+    for (args, stdin, reason) in cases {
+        let output = threelo(args, *stdin);
+        assert_eq!(output.status.code(), Some(2), "{args:?}: {}", stderr(&output));
+        assert!(stderr(&output).contains(reason), "{args:?}: {}", stderr(&output));
+        assert!(stdout(&output).is_empty(), "{args:?}");
+    }
+}
+
+#[test]
+fn rules_lists_every_rule_in_both_formats() {
+    let output = threelo(&["rules", "--format", "json"], None);
+    assert_eq!(output.status.code(), Some(0));
+    let rules: Vec<serde_json::Value> = serde_json::from_slice(&output.stdout).unwrap();
+    assert_eq!(rules.len(), threelo::Rule::ALL.len());
+    for rule in &rules {
+        for key in ["code", "severity", "field", "basis", "title", "explanation"] {
+            assert!(rule.get(key).is_some(), "{key} missing in {rule}");
+        }
+    }
+    let text = stdout(&threelo(&["rules"], None));
+    for rule in threelo::Rule::ALL {
+        assert!(text.contains(rule.code()), "{} missing", rule.code());
+    }
+}
