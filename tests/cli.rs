@@ -92,7 +92,14 @@ fn human_output_reads_like_compiler_diagnostics() {
 #[test]
 fn flags_override_the_file() {
     let output = threelo(
-        &["check", "examples/servicenow-client-credentials.toml", "--format", "json", "--scopes", "read:page:confluence"],
+        &[
+            "check",
+            "examples/servicenow-client-credentials.toml",
+            "--format",
+            "json",
+            "--scopes",
+            "read:page:confluence",
+        ],
         None,
     );
     let report = json_report(&output);

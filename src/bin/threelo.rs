@@ -10,7 +10,11 @@ use threelo::setup::redacted_secret;
 use threelo::{check, rules, Field, Finding, Report, Setup, Severity};
 
 #[derive(Parser)]
-#[command(name = "threelo", version, about = "Checks Atlassian Confluence Cloud OAuth 2.0 setups and says how to fix them")]
+#[command(
+    name = "threelo",
+    version,
+    about = "Checks Atlassian Confluence Cloud OAuth 2.0 setups and says how to fix them"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -20,7 +24,7 @@ struct Cli {
 enum Command {
     /// Check a setup read from a JSON or TOML file, standard input (`-`), flags, or all three
     /// (flags win). Exits 0 without errors, 1 with errors, 2 when the input is unusable.
-    Check(CheckArgs),
+    Check(Box<CheckArgs>),
     /// List every rule with its code, severity and explanation.
     Rules {
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -195,7 +199,13 @@ fn print_report(setup: &Setup, report: &Report) -> io::Result<()> {
     if s.omitted > 0 {
         summary.push_str(&format!(" ({} not listed: same rule, many times)", s.omitted));
     }
-    let style = if s.errors > 0 { ERROR } else if s.warnings > 0 { WARNING } else { EMPHASIS };
+    let style = if s.errors > 0 {
+        ERROR
+    } else if s.warnings > 0 {
+        WARNING
+    } else {
+        EMPHASIS
+    };
     writeln!(out, "{}{summary}{}", style.render(), style.render_reset())?;
     let normalized = &report.normalized;
     if !normalized.scope.is_empty() {
@@ -230,12 +240,25 @@ fn print_finding(out: &mut impl Write, setup: &Setup, finding: &Finding) -> io::
     } else if let Some(span) = finding.span {
         let (shown, start, end) = excerpt(text, span.start, span.end);
         writeln!(out, "   {g}|{r} {shown}")?;
-        writeln!(out, "   {g}|{r} {}{}{}{}", " ".repeat(start), style.render(), "^".repeat((end - start).max(1)), style.render_reset())?;
+        writeln!(
+            out,
+            "   {g}|{r} {}{}{}{}",
+            " ".repeat(start),
+            style.render(),
+            "^".repeat((end - start).max(1)),
+            style.render_reset()
+        )?;
     }
     writeln!(out, "   {g}={r} {}help:{} {}", EMPHASIS.render(), EMPHASIS.render_reset(), finding.help)?;
     if let Some(fix) = &finding.fix {
         let replacement = if fix.replacement.is_empty() { "(empty)".to_string() } else { visible(&fix.replacement) };
-        writeln!(out, "   {g}={r} {}fix:{} set {} to {replacement}", EMPHASIS.render(), EMPHASIS.render_reset(), fix.field)?;
+        writeln!(
+            out,
+            "   {g}={r} {}fix:{} set {} to {replacement}",
+            EMPHASIS.render(),
+            EMPHASIS.render_reset(),
+            fix.field
+        )?;
     }
     writeln!(out)
 }

@@ -1,6 +1,7 @@
 //! What the validator knows about scope names: Atlassian's registry (generated into
 //! [`registry`]) plus the few hand-kept facts, and a nearest-name search for typos.
 
+#[rustfmt::skip] // Generated; the freshness test compares it byte for byte.
 mod registry;
 mod suggest;
 

@@ -17,7 +17,9 @@ pub(super) fn check_callback<'a>(setup: &'a Setup, grant: Grant, out: &mut Findi
     let callback = check_url_field(Field::CallbackUrl, setup.callback_url.as_deref(), out);
     let redirect = check_url_field(Field::RedirectUrl, setup.redirect_url.as_deref(), out);
     let present = |raw: Option<&str>| raw.is_some_and(|r| !r.trim().is_empty());
-    if grant == Grant::AuthorizationCode && !present(setup.callback_url.as_deref()) && !present(setup.redirect_url.as_deref())
+    if grant == Grant::AuthorizationCode
+        && !present(setup.callback_url.as_deref())
+        && !present(setup.redirect_url.as_deref())
     {
         out.push(Hit::new(
             Rule::CallbackMissing,
@@ -82,7 +84,11 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
         out.push(
             Hit::new(
                 Rule::CallbackPlaceholder,
-                format!("{} in the {} is a placeholder from a setup guide", quoted(&text[placeholder.clone()]), field.label()),
+                format!(
+                    "{} in the {} is a placeholder from a setup guide",
+                    quoted(&text[placeholder.clone()]),
+                    field.label()
+                ),
                 "replace it with your own host, e.g. https://dev12345.service-now.com/oauth_redirect.do for the \
                  ServiceNow instance dev12345",
             )
@@ -111,7 +117,9 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
             return None;
         }
     };
-    if let Some(userinfo) = userinfo_range(text).filter(|_| !parsed.username().is_empty() || parsed.password().is_some()) {
+    if let Some(userinfo) =
+        userinfo_range(text).filter(|_| !parsed.username().is_empty() || parsed.password().is_some())
+    {
         out.push(
             Hit::new(
                 Rule::CallbackUserinfo,
@@ -155,7 +163,10 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
         out.push(
             Hit::new(
                 Rule::CallbackLocalhost,
-                format!("the {} is a loopback address: only a program on the consenting user's machine receives it", field.label()),
+                format!(
+                    "the {} is a loopback address: only a program on the consenting user's machine receives it",
+                    field.label()
+                ),
                 "fine for development; register the production callback (another app or environment) for servers",
             )
             .on(field),
@@ -181,7 +192,12 @@ fn report_invalid(field: Field, text: &str, parsed: Result<Url, url::ParseError>
             (format!("the {} {} has no host", field.label(), quoted(text)), None)
         }
         Ok(url) => (
-            format!("the {} {} uses the scheme `{}:`; Atlassian redirects to http(s) URLs", field.label(), quoted(text), url.scheme()),
+            format!(
+                "the {} {} uses the scheme `{}:`; Atlassian redirects to http(s) URLs",
+                field.label(),
+                quoted(text),
+                url.scheme()
+            ),
             None,
         ),
     };
@@ -201,9 +217,20 @@ fn with_https(text: &str) -> Option<String> {
 }
 
 /// ServiceNow's rules; `Err` when the URL cannot work as it is.
-fn check_servicenow(field: Field, text: &str, raw: &str, base: usize, parsed: &Url, out: &mut Findings) -> Result<(), ()> {
-    let Some(Host::Domain(host)) = parsed.host() else { return Ok(()) };
-    let Some(domain) = SERVICENOW_DOMAINS.iter().find(|d| host.ends_with(&format!(".{d}"))) else { return Ok(()) };
+fn check_servicenow(
+    field: Field,
+    text: &str,
+    raw: &str,
+    base: usize,
+    parsed: &Url,
+    out: &mut Findings,
+) -> Result<(), ()> {
+    let Some(Host::Domain(host)) = parsed.host() else {
+        return Ok(());
+    };
+    let Some(domain) = SERVICENOW_DOMAINS.iter().find(|d| host.ends_with(&format!(".{d}"))) else {
+        return Ok(());
+    };
     let mut result = Ok(());
     if parsed.path() != SERVICENOW_PATH {
         let origin = parsed.origin().ascii_serialization();
@@ -259,7 +286,10 @@ fn find_placeholder(text: &str) -> Option<Range<usize>> {
     let host = &lower[host_start..host_end];
     let labels: Vec<&str> = host.split(['.', ':', '@']).collect();
     let placeholder_label = |label: &&str| {
-        matches!(*label, "instance" | "your-instance" | "yourinstance" | "your_instance" | "your-domain" | "yourdomain" | "example")
+        matches!(
+            *label,
+            "instance" | "your-instance" | "yourinstance" | "your_instance" | "your-domain" | "yourdomain" | "example"
+        )
     };
     if let Some(label) = labels.iter().find(|label| placeholder_label(label)) {
         let at = host_start + host.find(label)?;

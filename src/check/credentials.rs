@@ -55,7 +55,8 @@ pub(super) fn check_client_id<'a>(setup: &'a Setup, out: &mut Findings) -> Optio
         return None;
     }
     if !looks_like_client_id(id.text) {
-        let shown = if setup.must_redact(Field::ClientId, id.text) { redacted_secret(id.text) } else { quoted(id.text) };
+        let shown =
+            if setup.must_redact(Field::ClientId, id.text) { redacted_secret(id.text) } else { quoted(id.text) };
         out.push(
             Hit::new(
                 Rule::ClientIdShape,
@@ -129,7 +130,9 @@ fn looks_like_client_id(text: &str) -> bool {
 
 /// `ATOA` + 72 characters of `[A-Za-z0-9_-]`, the last 8 uppercase hex.
 fn has_current_secret_shape(text: &str) -> bool {
-    let Some(body) = text.strip_prefix(SECRET_PREFIX) else { return false };
+    let Some(body) = text.strip_prefix(SECRET_PREFIX) else {
+        return false;
+    };
     body.len() == 72
         && body.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
         && body[64..].bytes().all(|b| b.is_ascii_digit() || (b'A'..=b'F').contains(&b))

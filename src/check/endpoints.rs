@@ -10,10 +10,11 @@ use crate::setup::{Field, Setup};
 
 /// Checks the endpoint URLs; returns the cloud they point at, when they agree on one.
 pub(super) fn check_endpoints(setup: &Setup, out: &mut Findings) -> Option<AtlassianCloud> {
-    let clouds: Vec<(Field, AtlassianCloud)> = [Field::AuthorizationUrl, Field::TokenUrl, Field::RevocationUrl, Field::ApiBaseUrl]
-        .into_iter()
-        .filter_map(|field| Some((field, cloud_of(field.get(setup)?)?)))
-        .collect();
+    let clouds: Vec<(Field, AtlassianCloud)> =
+        [Field::AuthorizationUrl, Field::TokenUrl, Field::RevocationUrl, Field::ApiBaseUrl]
+            .into_iter()
+            .filter_map(|field| Some((field, cloud_of(field.get(setup)?)?)))
+            .collect();
     let cloud = clouds.first().map(|(_, cloud)| *cloud);
     if let (Some((first_field, first)), Some((field, other))) =
         (clouds.first(), clouds.iter().find(|(_, c)| Some(*c) != cloud))
@@ -21,7 +22,13 @@ pub(super) fn check_endpoints(setup: &Setup, out: &mut Findings) -> Option<Atlas
         out.push(
             Hit::new(
                 Rule::EndpointMixedCloud,
-                format!("the {} is on {} but the {} is on {}", field.label(), other.name(), first_field.label(), first.name()),
+                format!(
+                    "the {} is on {} but the {} is on {}",
+                    field.label(),
+                    other.name(),
+                    first_field.label(),
+                    first.name()
+                ),
                 "use one cloud's endpoints throughout: its tokens are valid only on its own hosts",
             )
             .on(*field),
@@ -29,7 +36,13 @@ pub(super) fn check_endpoints(setup: &Setup, out: &mut Findings) -> Option<Atlas
     }
     let cloud_for_fix = cloud.unwrap_or(AtlassianCloud::Commercial);
 
-    expect_exact(setup, Field::AuthorizationUrl, Rule::EndpointAuthorizationUrl, AtlassianCloud::authorization_url, out);
+    expect_exact(
+        setup,
+        Field::AuthorizationUrl,
+        Rule::EndpointAuthorizationUrl,
+        AtlassianCloud::authorization_url,
+        out,
+    );
     expect_exact(setup, Field::TokenUrl, Rule::EndpointTokenUrl, AtlassianCloud::token_url, out);
     check_revocation_url(setup, out);
     check_api_base(setup, cloud_for_fix, out);
@@ -45,7 +58,13 @@ fn cloud_of(raw: &str) -> Option<AtlassianCloud> {
 }
 
 /// The field must be exactly one cloud's fixed URL.
-fn expect_exact(setup: &Setup, field: Field, rule: Rule, expected: fn(AtlassianCloud) -> &'static str, out: &mut Findings) {
+fn expect_exact(
+    setup: &Setup,
+    field: Field,
+    rule: Rule,
+    expected: fn(AtlassianCloud) -> &'static str,
+    out: &mut Findings,
+) {
     let Some(raw) = field.get(setup) else { return };
     let value = trimmed(raw);
     if value.text.is_empty() {
@@ -72,7 +91,9 @@ fn expect_exact(setup: &Setup, field: Field, rule: Rule, expected: fn(AtlassianC
 }
 
 fn check_revocation_url(setup: &Setup, out: &mut Findings) {
-    let Some(raw) = setup.revocation_url.as_deref() else { return };
+    let Some(raw) = setup.revocation_url.as_deref() else {
+        return;
+    };
     let value = trimmed(raw);
     if value.text.is_empty() {
         return;
@@ -80,9 +101,15 @@ fn check_revocation_url(setup: &Setup, out: &mut Findings) {
     let is_token_url = setup.token_url.as_deref().is_some_and(|t| t.trim() == value.text)
         || [AtlassianCloud::Commercial, AtlassianCloud::Government].iter().any(|c| c.token_url() == value.text);
     let message = if is_token_url {
-        format!("the revocation URL {} is the token URL: a \"revocation\" sent there is a failing token request", quoted(value.text))
+        format!(
+            "the revocation URL {} is the token URL: a \"revocation\" sent there is a failing token request",
+            quoted(value.text)
+        )
     } else {
-        format!("the revocation URL {} is set, but Atlassian documents no revocation endpoint for OAuth 2.0 apps", quoted(value.text))
+        format!(
+            "the revocation URL {} is set, but Atlassian documents no revocation endpoint for OAuth 2.0 apps",
+            quoted(value.text)
+        )
     };
     out.push(
         Hit::new(
@@ -97,7 +124,9 @@ fn check_revocation_url(setup: &Setup, out: &mut Findings) {
 }
 
 fn check_api_base(setup: &Setup, cloud: AtlassianCloud, out: &mut Findings) {
-    let Some(raw) = setup.api_base_url.as_deref() else { return };
+    let Some(raw) = setup.api_base_url.as_deref() else {
+        return;
+    };
     let value = trimmed(raw);
     if value.text.is_empty() {
         return;
@@ -105,7 +134,10 @@ fn check_api_base(setup: &Setup, cloud: AtlassianCloud, out: &mut Findings) {
     let right = cloud.api_base_url();
     let accepted = |c: AtlassianCloud| [c.api_base_url(), c.api_base_url().trim_end_matches('/')];
     if value.text == raw
-        && [AtlassianCloud::Commercial, AtlassianCloud::Government].into_iter().flat_map(accepted).any(|u| u == value.text)
+        && [AtlassianCloud::Commercial, AtlassianCloud::Government]
+            .into_iter()
+            .flat_map(accepted)
+            .any(|u| u == value.text)
     {
         return;
     }

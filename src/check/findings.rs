@@ -23,7 +23,15 @@ pub(super) struct Hit {
 
 impl Hit {
     pub fn new(rule: Rule, message: impl Into<String>, help: impl Into<String>) -> Hit {
-        Hit { rule, field: rule.field(), span: None, message: message.into(), help: help.into(), fix: None, severity: None }
+        Hit {
+            rule,
+            field: rule.field(),
+            span: None,
+            message: message.into(),
+            help: help.into(),
+            fix: None,
+            severity: None,
+        }
     }
     pub fn on(mut self, field: Field) -> Hit {
         self.field = field;
@@ -73,7 +81,8 @@ impl<'a> Findings<'a> {
         }
         *listed += 1;
         let text = hit.field.get(self.setup).unwrap_or("");
-        let span = hit.span.map(|bytes| Span { start: char_offset(text, bytes.start), end: char_offset(text, bytes.end) });
+        let span =
+            hit.span.map(|bytes| Span { start: char_offset(text, bytes.start), end: char_offset(text, bytes.end) });
         self.findings.push(Finding {
             rule: hit.rule,
             severity,

@@ -20,8 +20,7 @@ pub(super) fn check_grant_type(setup: &Setup, out: &mut Findings) -> Grant {
     let raw = setup.grant_type.as_deref().unwrap_or("");
     let typed = raw.trim();
     // ServiceNow's form says "Authorization Code"; OAuth says `authorization_code`.
-    let key: String =
-        typed.chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
+    let key: String = typed.chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
     let grant = match key.as_str() {
         "" | "authorization_code" | "code" | "3lo" => Grant::AuthorizationCode,
         "client_credentials" => Grant::ClientCredentials,

@@ -15,7 +15,8 @@ const MAX_SCOPES: usize = 50;
 const OFFLINE_ACCESS: &str = "offline_access";
 /// Listed in ServiceNow's Confluence spoke guide, known to no Atlassian registry or document.
 const SERVICENOW_PHANTOM_SCOPE: &str = "ace:confluence";
-const SERVICENOW_PHANTOM_HELP: &str = "remove it: ServiceNow's Confluence spoke guide lists it, but Atlassian has no such \
+const SERVICENOW_PHANTOM_HELP: &str =
+    "remove it: ServiceNow's Confluence spoke guide lists it, but Atlassian has no such \
                                        scope and consent fails while it is requested";
 const OPENID_CONNECT_SCOPES: [&str; 3] = ["openid", "profile", "email"];
 
@@ -112,7 +113,11 @@ fn check_separators(raw: &str, tokens: &[Token], out: &mut Findings) {
         }
     }
     let first = raw.char_indices().find(|(_, c)| is_separator(*c) && *c != ' ').map_or(0, |(i, _)| i);
-    let last = raw.char_indices().rev().find(|(_, c)| is_separator(*c) && *c != ' ').map_or(first + 1, |(i, c)| i + c.len_utf8());
+    let last = raw
+        .char_indices()
+        .rev()
+        .find(|(_, c)| is_separator(*c) && *c != ' ')
+        .map_or(first + 1, |(i, c)| i + c.len_utf8());
     let joined: Vec<&str> = tokens.iter().map(|t| t.text).collect();
     out.push(
         Hit::new(
@@ -126,7 +131,13 @@ fn check_separators(raw: &str, tokens: &[Token], out: &mut Findings) {
 }
 
 /// Rules about one scope on its own. Returns its catalog entry when it is a real scope.
-fn check_token(raw: &str, tokens: &[Token], index: usize, grant: Grant, out: &mut Findings) -> Option<&'static ScopeEntry> {
+fn check_token(
+    raw: &str,
+    tokens: &[Token],
+    index: usize,
+    grant: Grant,
+    out: &mut Findings,
+) -> Option<&'static ScopeEntry> {
     let token = &tokens[index];
     let at = token.range.clone();
     let remove = || remove_token(raw, tokens, index);
@@ -134,7 +145,10 @@ fn check_token(raw: &str, tokens: &[Token], index: usize, grant: Grant, out: &mu
         out.push(
             Hit::new(
                 Rule::ScopeOpenid,
-                format!("{} is an OpenID Connect scope; Atlassian's OAuth apps are not OpenID clients and consent fails", quoted(token.text)),
+                format!(
+                    "{} is an OpenID Connect scope; Atlassian's OAuth apps are not OpenID clients and consent fails",
+                    quoted(token.text)
+                ),
                 "remove it; to learn who consented, use `read:me` and GET https://api.atlassian.com/me",
             )
             .at(at)
@@ -150,7 +164,11 @@ fn check_token(raw: &str, tokens: &[Token], index: usize, grant: Grant, out: &mu
         out.push(
             Hit::new(
                 Rule::ScopeNotForOauthApps,
-                format!("{} is a scope for {}; an OAuth 2.0 app cannot be granted it", quoted(token.text), entry.family.holder()),
+                format!(
+                    "{} is a scope for {}; an OAuth 2.0 app cannot be granted it",
+                    quoted(token.text),
+                    entry.family.holder()
+                ),
                 equivalent_help(entry),
             )
             .at(at)
@@ -163,7 +181,10 @@ fn check_token(raw: &str, tokens: &[Token], index: usize, grant: Grant, out: &mu
         Grant::ClientCredentials if user_scope => out.push(
             Hit::new(
                 Rule::ScopeNoUserContext,
-                format!("{} means nothing to a client-credentials token: there is no user and no refresh token", quoted(token.text)),
+                format!(
+                    "{} means nothing to a client-credentials token: there is no user and no refresh token",
+                    quoted(token.text)
+                ),
                 "remove it; a service account's scopes are set on its OAuth credential in Atlassian Administration",
             )
             .at(at)
@@ -187,9 +208,13 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
     let at = token.range.clone();
     if token.text == SERVICENOW_PHANTOM_SCOPE {
         out.push(
-            Hit::new(Rule::ScopeUnknown, format!("{} is not an Atlassian scope", quoted(token.text)), SERVICENOW_PHANTOM_HELP)
-                .at(at)
-                .fix(remove_token(raw, tokens, index)),
+            Hit::new(
+                Rule::ScopeUnknown,
+                format!("{} is not an Atlassian scope", quoted(token.text)),
+                SERVICENOW_PHANTOM_HELP,
+            )
+            .at(at)
+            .fix(remove_token(raw, tokens, index)),
         );
         return;
     }
@@ -282,7 +307,9 @@ fn remove_token(raw: &str, tokens: &[Token], index: usize) -> String {
 
 fn equivalent_help(entry: &ScopeEntry) -> String {
     match entry.family {
-        Family::Connect => "remove it; use the classic scopes (`read:confluence-content.all`, ...) of an OAuth 2.0 app".to_string(),
+        Family::Connect => {
+            "remove it; use the classic scopes (`read:confluence-content.all`, ...) of an OAuth 2.0 app".to_string()
+        }
         Family::TeamworkGraph => "remove it; read the same data through the product's granular scopes".to_string(),
         Family::Agent => "remove it; agent-interface scopes belong to Rovo and Atlassian's MCP server".to_string(),
         _ => "remove it; use a classic or granular scope for the same resource".to_string(),

@@ -29,10 +29,8 @@ impl AuthorizeRequest<'_> {
             ("response_type", "code"),
             ("prompt", "consent"),
         ];
-        let query: Vec<String> = params
-            .iter()
-            .map(|(key, value)| format!("{key}={}", utf8_percent_encode(value, QUERY_VALUE)))
-            .collect();
+        let query: Vec<String> =
+            params.iter().map(|(key, value)| format!("{key}={}", utf8_percent_encode(value, QUERY_VALUE))).collect();
         format!("{}?{}", self.cloud.authorization_url(), query.join("&"))
     }
 
@@ -51,8 +49,12 @@ mod tests {
         let client_id = ClientId::new("Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z");
         let redirect_url = RedirectUrl::new("https://dev12345.service-now.com/oauth_redirect.do").unwrap();
         let scopes = ScopeList::new(["read:page:confluence", "offline_access"]);
-        let request =
-            AuthorizeRequest { cloud: AtlassianCloud::Commercial, client_id: &client_id, redirect_url: &redirect_url, scopes: &scopes };
+        let request = AuthorizeRequest {
+            cloud: AtlassianCloud::Commercial,
+            client_id: &client_id,
+            redirect_url: &redirect_url,
+            scopes: &scopes,
+        };
         assert_eq!(
             request.url("s1"),
             "https://auth.atlassian.com/authorize?audience=api.atlassian.com&client_id=Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z\
