@@ -8,6 +8,8 @@ use super::{all_scopes, ScopeEntry};
 
 /// No real scope is longer than this; a longer token is not worth comparing.
 const LONGEST_WORTH_COMPARING: usize = 80;
+/// Of the candidates a typo cannot explain, only this many with the highest bound are compared.
+const MOST_COMPARED: usize = 16;
 /// Below this score a candidate is noise, not a suggestion.
 const MIN_SCORE: f64 = 0.25;
 
@@ -30,17 +32,39 @@ pub fn closest_scopes(token: &str, limit: usize) -> Suggestions {
     // A token that names a product is about that product: suggest nothing from another one.
     let product = ["confluence", "jira"].into_iter().find(|p| token_words.contains(p));
 
-    let mut scored: Vec<(f64, usize, &'static ScopeEntry)> = candidates()
+    // Word overlap is cheap and bounds the score from above (the distance is at least the
+    // difference in length), so the costly edit distance is computed only for candidates that
+    // could still be suggested or be a typo's target (three edits at most).
+    let length = token.chars().count();
+    let mut bounded: Vec<(f64, usize, &'static ScopeEntry, f64)> = candidates()
         .iter()
         .filter(|(entry, _)| product.is_none_or(|p| entry.product == p))
         .map(|(entry, entry_words)| {
-            let distance = strsim::levenshtein(&token, entry.name);
-            let longer = token.chars().count().max(entry.name.len()) as f64;
-            let score = word_overlap(&token_words, entry_words) - 0.5 * distance as f64 / longer;
-            (score, distance, *entry)
+            let length_difference = length.abs_diff(entry.name.len());
+            let longer = length.max(entry.name.len()) as f64;
+            let overlap = word_overlap(&token_words, entry_words);
+            (overlap - 0.5 * length_difference as f64 / longer, length_difference, *entry, overlap)
         })
-        .filter(|(score, distance, _)| *score >= MIN_SCORE || *distance <= 2)
+        .filter(|(bound, length_difference, _, _)| *bound >= MIN_SCORE || *length_difference <= 3)
         .collect();
+    bounded.sort_by(|a, b| b.0.total_cmp(&a.0));
+
+    let mut scored: Vec<(f64, usize, &'static ScopeEntry)> = Vec::new();
+    let mut by_bound = 0;
+    for (_, length_difference, entry, overlap) in bounded {
+        if length_difference > 3 {
+            by_bound += 1;
+            if by_bound > MOST_COMPARED {
+                continue;
+            }
+        }
+        let distance = strsim::levenshtein(&token, entry.name);
+        let longer = length.max(entry.name.len()) as f64;
+        let score = overlap - 0.5 * distance as f64 / longer;
+        if score >= MIN_SCORE || distance <= 3 {
+            scored.push((score, distance, entry));
+        }
+    }
     scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.name.cmp(b.2.name)));
 
     let closest_by_distance = scored.iter().map(|(_, d, _)| *d).min();
@@ -51,7 +75,9 @@ pub fn closest_scopes(token: &str, limit: usize) -> Suggestions {
             _ => None,
         }
     });
-    Suggestions { names: scored.iter().take(limit).map(|(_, _, e)| e.name).collect(), clearly_meant }
+    let names =
+        scored.iter().filter(|(score, d, _)| *score >= MIN_SCORE || *d <= 2).take(limit).map(|(_, _, e)| e.name);
+    Suggestions { names: names.collect(), clearly_meant }
 }
 
 /// The scopes worth suggesting, with their words, computed once.

@@ -5,7 +5,7 @@ use std::ops::Range;
 use url::{Host, Url};
 
 use super::findings::{Findings, Hit};
-use super::text::{describe_whitespace, quoted, trimmed, whitespace_span, without_whitespace};
+use super::text::{describe_whitespace, is_blank, quoted, trimmed, whitespace_span, without_whitespace};
 use super::{Grant, Rule};
 use crate::setup::{Field, Setup};
 
@@ -16,7 +16,7 @@ const SERVICENOW_PATH: &str = "/oauth_redirect.do";
 pub(super) fn check_callback<'a>(setup: &'a Setup, grant: Grant, out: &mut Findings) -> Option<&'a str> {
     let callback = check_url_field(Field::CallbackUrl, setup.callback_url.as_deref(), out);
     let redirect = check_url_field(Field::RedirectUrl, setup.redirect_url.as_deref(), out);
-    let present = |raw: Option<&str>| raw.is_some_and(|r| !r.trim().is_empty());
+    let present = |raw: Option<&str>| raw.is_some_and(|r| !trimmed(r).text.is_empty());
     if grant == Grant::AuthorizationCode
         && !present(setup.callback_url.as_deref())
         && !present(setup.redirect_url.as_deref())
@@ -29,7 +29,7 @@ pub(super) fn check_callback<'a>(setup: &'a Setup, grant: Grant, out: &mut Findi
         ));
     }
     if let (Some(callback), Some(redirect)) = (setup.callback_url.as_deref(), setup.redirect_url.as_deref()) {
-        let (callback, redirect) = (callback.trim(), redirect.trim());
+        let (callback, redirect) = (trimmed(callback).text, trimmed(redirect).text);
         if !callback.is_empty() && !redirect.is_empty() && callback != redirect {
             let raw = setup.redirect_url.as_deref().unwrap_or("");
             let at = trimmed(raw);
@@ -71,7 +71,7 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
             .at(span)
             .fix(without_whitespace(raw)),
         );
-        if url.text.contains(char::is_whitespace) {
+        if url.text.contains(is_blank) {
             return None; // Inner whitespace: every later span would point at the wrong place.
         }
     }
@@ -110,6 +110,28 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
         return None;
     }
     let parsed = match Url::parse(text) {
+        Ok(parsed)
+            if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() && !is_well_formed(text) =>
+        {
+            // Browsers and the URL parser repair `https:/host`, `https:host` or backslashes, but
+            // Atlassian compares the text as typed.
+            out.push(
+                Hit::new(
+                    Rule::CallbackInvalid,
+                    format!(
+                        "the {} {} is malformed: it should start with `{}://` and use `/` only",
+                        field.label(),
+                        quoted(text),
+                        parsed.scheme()
+                    ),
+                    "write it in full; Atlassian compares the callback character for character",
+                )
+                .on(field)
+                .at(base..base + text.len())
+                .fix(format!("{}{}{}", &raw[..base], parsed.as_str(), &raw[base + text.len()..])),
+            );
+            return None;
+        }
         Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() => parsed,
         _ if !usable => return None, // The placeholder finding already explains it.
         other => {
@@ -176,6 +198,12 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
         usable = false;
     }
     usable.then_some(text)
+}
+
+/// `scheme://authority...` as RFC 3986 writes it, with no backslash and no empty host.
+fn is_well_formed(text: &str) -> bool {
+    let Some((scheme, rest)) = text.split_once("://") else { return false };
+    !scheme.is_empty() && !rest.starts_with('/') && !text.contains('\\')
 }
 
 fn report_invalid(field: Field, text: &str, parsed: Result<Url, url::ParseError>, base: usize, out: &mut Findings) {
@@ -285,11 +313,10 @@ fn find_placeholder(text: &str) -> Option<Range<usize>> {
     let host_end = lower[host_start..].find(['/', '?', '#']).map_or(lower.len(), |i| host_start + i);
     let host = &lower[host_start..host_end];
     let labels: Vec<&str> = host.split(['.', ':', '@']).collect();
+    let servicenow = SERVICENOW_DOMAINS.iter().any(|d| host.ends_with(&format!(".{d}")));
     let placeholder_label = |label: &&str| {
-        matches!(
-            *label,
-            "instance" | "your-instance" | "yourinstance" | "your_instance" | "your-domain" | "yourdomain" | "example"
-        )
+        matches!(*label, "your-instance" | "yourinstance" | "your_instance" | "your-domain" | "yourdomain" | "example")
+            || (*label == "instance" && servicenow)
     };
     if let Some(label) = labels.iter().find(|label| placeholder_label(label)) {
         let at = host_start + host.find(label)?;
@@ -322,6 +349,15 @@ fn without_range(raw: &str, range: Range<usize>) -> String {
     super::text::splice(raw, range, "")
 }
 
+/// The port as typed (the parser drops a default one).
+fn typed_port(text: &str) -> Option<&str> {
+    let start = text.find("://")? + 3;
+    let authority = text[start..].split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    let (_, port) = host_port.rsplit_once(':').filter(|(_, p)| !p.contains(']'))?;
+    Some(port)
+}
+
 /// Names the first part in which two URLs differ, for `callback/mismatch`.
 fn difference(registered: &str, sent: &str) -> String {
     let (Ok(a), Ok(b)) = (Url::parse(registered), Url::parse(sent)) else {
@@ -336,7 +372,7 @@ fn difference(registered: &str, sent: &str) -> String {
     if a.port_or_known_default() != b.port_or_known_default() {
         return "port".to_string();
     }
-    if a.port() != b.port() {
+    if typed_port(registered) != typed_port(sent) {
         return "port (one names the default port, the other leaves it out)".to_string();
     }
     let (pa, pb) = (a.path(), b.path());

@@ -61,8 +61,11 @@ pub(super) fn check_client_id<'a>(setup: &'a Setup, out: &mut Findings) -> Optio
             Hit::new(
                 Rule::ClientIdShape,
                 format!(
-                    "the client ID {shown} is {} characters long; Atlassian client IDs are 32 letters and digits",
-                    id.text.chars().count()
+                    "the client ID {shown} is {} long; Atlassian client IDs are 32 letters and digits",
+                    match id.text.chars().count() {
+                        1 => "1 character".to_string(),
+                        n => format!("{n} characters"),
+                    }
                 ),
                 "check that the whole value was copied, and nothing else",
             )

@@ -54,7 +54,7 @@ pub(super) fn check_endpoints(setup: &Setup, out: &mut Findings) -> Option<Atlas
 }
 
 fn cloud_of(raw: &str) -> Option<AtlassianCloud> {
-    AtlassianCloud::of_host(Url::parse(raw.trim()).ok()?.host_str()?)
+    AtlassianCloud::of_host(Url::parse(trimmed(raw).text).ok()?.host_str()?)
 }
 
 /// The field must be exactly one cloud's fixed URL.
@@ -98,7 +98,7 @@ fn check_revocation_url(setup: &Setup, out: &mut Findings) {
     if value.text.is_empty() {
         return;
     }
-    let is_token_url = setup.token_url.as_deref().is_some_and(|t| t.trim() == value.text)
+    let is_token_url = setup.token_url.as_deref().is_some_and(|t| trimmed(t).text == value.text)
         || [AtlassianCloud::Commercial, AtlassianCloud::Government].iter().any(|c| c.token_url() == value.text);
     let message = if is_token_url {
         format!(

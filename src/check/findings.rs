@@ -94,6 +94,12 @@ impl<'a> Findings<'a> {
         });
     }
 
+    /// Whether another finding of `rule` would be listed rather than only counted: costly
+    /// details (suggestions) are worth computing only then.
+    pub fn would_list(&self, rule: Rule) -> bool {
+        self.listed.get(&rule).is_none_or(|n| *n < MAX_FINDINGS_PER_RULE)
+    }
+
     pub fn has_error_in(&self, field: Field) -> bool {
         self.findings.iter().any(|f| f.field == field && f.severity == Severity::Error)
     }

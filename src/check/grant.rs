@@ -1,7 +1,7 @@
 //! `grant/*`: which OAuth grant the setup uses, which decides what the other rules expect.
 
 use super::findings::{Findings, Hit};
-use super::text::quoted;
+use super::text::{quoted, trimmed};
 use super::Rule;
 use crate::setup::Setup;
 
@@ -18,7 +18,7 @@ pub enum Grant {
 
 pub(super) fn check_grant_type(setup: &Setup, out: &mut Findings) -> Grant {
     let raw = setup.grant_type.as_deref().unwrap_or("");
-    let typed = raw.trim();
+    let typed = trimmed(raw).text;
     // ServiceNow's form says "Authorization Code"; OAuth says `authorization_code`.
     let key: String = typed.chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
     let grant = match key.as_str() {
@@ -26,7 +26,7 @@ pub(super) fn check_grant_type(setup: &Setup, out: &mut Findings) -> Grant {
         "client_credentials" => Grant::ClientCredentials,
         _ => Grant::Unsupported,
     };
-    let span = raw.len() - raw.trim_start().len()..raw.trim_end().len();
+    let span = trimmed(raw).offset..trimmed(raw).offset + typed.len();
     match grant {
         Grant::Unsupported => {
             let what = unsupported_grant_name(&key)
@@ -52,7 +52,7 @@ pub(super) fn check_grant_type(setup: &Setup, out: &mut Findings) -> Grant {
                 .at(span),
             );
             for field in [crate::setup::Field::CallbackUrl, crate::setup::Field::RedirectUrl] {
-                if field.get(setup).is_some_and(|url| !url.trim().is_empty()) {
+                if field.get(setup).is_some_and(|url| !trimmed(url).text.is_empty()) {
                     out.push(
                         Hit::new(
                             Rule::GrantUnusedCallback,
@@ -70,15 +70,16 @@ pub(super) fn check_grant_type(setup: &Setup, out: &mut Findings) -> Grant {
 }
 
 fn unsupported_grant_name(key: &str) -> Option<&'static str> {
+    // Most specific first: `refresh_token` and `token-exchange` also contain `token`.
     let names: &[(&str, &str)] = &[
+        ("refresh_token", "refresh token: not a grant to configure, it follows the authorization-code grant"),
+        ("token_exchange", "token exchange"),
         ("password", "resource owner password"),
-        ("resource_owner_password", "resource owner password"),
         ("implicit", "implicit"),
-        ("token", "implicit"),
         ("saml", "SAML2 bearer"),
         ("jwt", "JWT bearer"),
         ("device", "device code"),
-        ("refresh_token", "refresh token: not a grant to configure, it follows the authorization-code grant"),
+        ("token", "implicit"),
     ];
     names.iter().find(|(needle, _)| key.contains(needle)).map(|(_, name)| *name)
 }

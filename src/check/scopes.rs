@@ -3,8 +3,10 @@
 use std::collections::HashSet;
 use std::ops::Range;
 
+use percent_encoding::percent_decode_str;
+
 use super::findings::{Findings, Hit};
-use super::text::{quoted, splice};
+use super::text::{is_blank, quoted, splice};
 use super::{Grant, Rule};
 use crate::catalog::{closest_scopes, lookup_scope, Family, ScopeEntry};
 use crate::report::Severity;
@@ -28,20 +30,36 @@ struct Token<'a> {
 
 /// Characters people put between scopes instead of a space.
 fn is_separator(c: char) -> bool {
-    c.is_whitespace() || matches!(c, ',' | ';' | '|' | '+' | '"' | '\'' | '[' | ']' | '(' | ')' | '`')
+    is_blank(c) || matches!(c, ',' | ';' | '|' | '+' | '"' | '\'' | '[' | ']' | '(' | ')' | '`')
+}
+
+/// Percent-encoded separators, pasted from an authorize URL.
+const ENCODED_SEPARATORS: [&str; 4] = ["%20", "%2C", "%2c", "%0A"];
+
+fn separator_length(raw: &str, at: usize, c: char) -> Option<usize> {
+    if is_separator(c) {
+        return Some(c.len_utf8());
+    }
+    ENCODED_SEPARATORS.iter().find(|s| raw[at..].starts_with(*s)).map(|s| s.len())
 }
 
 fn tokenize(raw: &str) -> Vec<Token<'_>> {
     let mut tokens = Vec::new();
     let mut start = None;
+    let mut skip_until = 0;
     for (i, c) in raw.char_indices().chain([(raw.len(), ' ')]) {
-        match (is_separator(c), start) {
-            (true, Some(s)) => {
+        if i < skip_until {
+            continue;
+        }
+        match (separator_length(raw, i, c), start) {
+            (Some(length), Some(s)) => {
                 tokens.push(Token { text: &raw[s..i], range: s..i });
                 start = None;
+                skip_until = i + length;
             }
-            (false, None) => start = Some(i),
-            _ => {}
+            (Some(length), None) => skip_until = i + length,
+            (None, None) => start = Some(i),
+            (None, Some(_)) => {}
         }
     }
     tokens
@@ -86,38 +104,41 @@ pub(super) fn check_scopes<'a>(setup: &'a Setup, grant: Grant, out: &mut Finding
 }
 
 fn check_separators(raw: &str, tokens: &[Token], out: &mut Findings) {
-    let between = tokens.windows(2).map(|w| &raw[w[0].range.end..w[1].range.start]);
-    let before = &raw[..tokens[0].range.start];
-    let after = &raw[tokens[tokens.len() - 1].range.end..];
-    let odd = |gap: &str| gap.chars().any(|c| c != ' ');
-    let inner_odd = between.clone().any(|gap| gap != " " && odd(gap));
-    let outer_odd = [before, after].iter().any(|gap| gap.chars().any(|c| !c.is_whitespace()));
-    if !inner_odd && !outer_odd {
-        return;
-    }
+    let last = tokens.len() - 1;
+    // Between two scopes only spaces are right; around the list, any whitespace is fine.
+    let gaps = (0..=tokens.len()).map(|i| {
+        let start = if i == 0 { 0 } else { tokens[i - 1].range.end };
+        let end = if i > last { raw.len() } else { tokens[i].range.start };
+        let inner = i > 0 && i <= last;
+        (start..end, inner)
+    });
+    let odd: Vec<Range<usize>> = gaps
+        .filter(|(gap, inner)| {
+            let text = &raw[gap.clone()];
+            if *inner {
+                text.chars().any(|c| c != ' ')
+            } else {
+                !text.chars().all(char::is_whitespace)
+            }
+        })
+        .map(|(gap, _)| gap)
+        .filter(|gap| !gap.is_empty())
+        .collect();
+    let (Some(first), Some(final_gap)) = (odd.first(), odd.last()) else { return };
     let mut found: Vec<&str> = Vec::new();
-    for c in raw.chars().filter(|c| is_separator(*c) && *c != ' ') {
-        let name = match c {
-            ',' => "commas",
-            ';' => "semicolons",
-            '\n' | '\r' => "line breaks",
-            '\t' => "tabs",
-            '|' => "pipes",
-            '+' => "plus signs",
-            '"' | '\'' | '`' => "quotes",
-            '[' | ']' | '(' | ')' => "brackets",
-            _ => "unusual spaces",
-        };
-        if !found.contains(&name) {
-            found.push(name);
+    for gap in &odd {
+        let text = &raw[gap.clone()];
+        let mut names: Vec<&str> = text.chars().filter(|c| *c != ' ').map(separator_name).collect();
+        if ENCODED_SEPARATORS.iter().any(|s| text.contains(s)) {
+            names.retain(|n| *n != "unusual characters");
+            names.push("URL-encoded separators");
+        }
+        for name in names {
+            if !found.contains(&name) {
+                found.push(name);
+            }
         }
     }
-    let first = raw.char_indices().find(|(_, c)| is_separator(*c) && *c != ' ').map_or(0, |(i, _)| i);
-    let last = raw
-        .char_indices()
-        .rev()
-        .find(|(_, c)| is_separator(*c) && *c != ' ')
-        .map_or(first + 1, |(i, c)| i + c.len_utf8());
     let joined: Vec<&str> = tokens.iter().map(|t| t.text).collect();
     out.push(
         Hit::new(
@@ -125,9 +146,24 @@ fn check_separators(raw: &str, tokens: &[Token], out: &mut Findings) {
             format!("the scopes are separated by {}; OAuth scopes are separated by single spaces", found.join(" and ")),
             "separate the scopes with spaces only (ServiceNow: in the OAuth Entity Scope too)",
         )
-        .at(first..last)
+        .at(first.start..final_gap.end)
         .fix(joined.join(" ")),
     );
+}
+
+fn separator_name(c: char) -> &'static str {
+    match c {
+        ',' => "commas",
+        ';' => "semicolons",
+        '\n' | '\r' => "line breaks",
+        '\t' => "tabs",
+        '|' => "pipes",
+        '+' => "plus signs",
+        '"' | '\'' | '`' => "quotes",
+        '[' | ']' | '(' | ')' => "brackets",
+        c if is_blank(c) => "invisible or unusual spaces",
+        _ => "unusual characters",
+    }
 }
 
 /// Rules about one scope on its own. Returns its catalog entry when it is a real scope.
@@ -218,6 +254,19 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
         );
         return;
     }
+    let decoded = percent_decode_str(token.text).decode_utf8().ok().filter(|d| d != token.text);
+    if let Some(decoded) = decoded.filter(|d| lookup_scope(d).is_some()) {
+        out.push(
+            Hit::new(
+                Rule::ScopeUnknown,
+                format!("{} is URL-encoded", quoted(token.text)),
+                format!("write it `{decoded}`: the scope list is plain text, encoded only inside a URL"),
+            )
+            .at(at.clone())
+            .fix(splice(raw, at.clone(), &decoded)),
+        );
+        return;
+    }
     let lower = token.text.to_ascii_lowercase();
     let has_upper = token.text.bytes().any(|b| b.is_ascii_uppercase());
     if has_upper {
@@ -234,6 +283,10 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
         if real {
             return;
         }
+    }
+    if !out.would_list(Rule::ScopeUnknown) {
+        out.push(Hit::new(Rule::ScopeUnknown, "", "")); // Counted, never shown.
+        return;
     }
     let suggestions = closest_scopes(&lower, 3);
     let help = match suggestions.names.as_slice() {

@@ -2,6 +2,12 @@
 
 use std::ops::Range;
 
+/// Whitespace, plus the invisible characters that ride along with copy and paste (zero-width
+/// spaces and joiners, the byte-order mark, soft hyphens), which `char::is_whitespace` omits.
+pub(crate) fn is_blank(c: char) -> bool {
+    c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+}
+
 /// The value with surrounding whitespace removed, and where it starts in the original.
 pub(super) struct Trimmed<'a> {
     pub text: &'a str,
@@ -9,20 +15,20 @@ pub(super) struct Trimmed<'a> {
 }
 
 pub(super) fn trimmed(raw: &str) -> Trimmed<'_> {
-    let text = raw.trim();
-    let offset = raw.len() - raw.trim_start().len();
+    let text = raw.trim_matches(is_blank);
+    let offset = raw.len() - raw.trim_start_matches(is_blank).len();
     Trimmed { text, offset }
 }
 
 /// From the first whitespace character to the end of the last, if there is any.
 pub(super) fn whitespace_span(raw: &str) -> Option<Range<usize>> {
-    let first = raw.char_indices().find(|(_, c)| c.is_whitespace())?.0;
-    let (last, c) = raw.char_indices().rev().find(|(_, c)| c.is_whitespace())?;
+    let first = raw.char_indices().find(|(_, c)| is_blank(*c))?.0;
+    let (last, c) = raw.char_indices().rev().find(|(_, c)| is_blank(*c))?;
     Some(first..last + c.len_utf8())
 }
 
 pub(super) fn without_whitespace(raw: &str) -> String {
-    raw.chars().filter(|c| !c.is_whitespace()).collect()
+    raw.chars().filter(|c| !is_blank(*c)).collect()
 }
 
 /// Describes whitespace for a message: "a trailing newline", "a leading space", ...
@@ -33,12 +39,12 @@ pub(super) fn describe_whitespace(raw: &str) -> String {
         ' ' => "space",
         _ => "invisible space",
     };
-    let place = if raw.starts_with(char::is_whitespace) {
+    let place = if raw.starts_with(is_blank) {
         ("a leading", raw.chars().next())
-    } else if raw.ends_with(char::is_whitespace) {
+    } else if raw.ends_with(is_blank) {
         ("a trailing", raw.chars().next_back())
     } else {
-        ("a", raw.chars().find(|c| c.is_whitespace()))
+        ("a", raw.chars().find(|c| is_blank(*c)))
     };
     format!("{} {}", place.0, kind(place.1.unwrap_or(' ')))
 }

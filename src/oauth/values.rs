@@ -1,6 +1,7 @@
 //! Newtypes for the values of an OAuth setup, so that a client ID is never passed where a
 //! secret belongs and a secret never reaches a log through `Debug`.
 
+use std::collections::HashSet;
 use std::fmt;
 
 use url::Url;
@@ -66,13 +67,8 @@ pub struct ScopeList(Vec<String>);
 
 impl ScopeList {
     pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(scopes: I) -> Self {
-        let mut list: Vec<String> = Vec::new();
-        for scope in scopes {
-            let scope = scope.into();
-            if !list.contains(&scope) {
-                list.push(scope);
-            }
-        }
+        let mut seen = HashSet::new();
+        let list = scopes.into_iter().map(Into::into).filter(|scope: &String| seen.insert(scope.clone())).collect();
         ScopeList(list)
     }
     pub fn names(&self) -> &[String] {
