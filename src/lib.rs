@@ -8,6 +8,24 @@
 //!
 //! The core never touches the network, the clock or randomness; the faces (CLI, wasm, Worker)
 //! are thin layers over it.
+//!
+//! ```
+//! use threelo::{check, Setup};
+//!
+//! let setup = Setup {
+//!     client_id: Some("Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z".into()),
+//!     callback_url: Some("https://dev12345.service-now.com/oauth_redirect.do/".into()),
+//!     scopes: Some("read:page:confluence, ace:confluence".into()),
+//!     ..Setup::default()
+//! };
+//! let report = check(&setup);
+//! let codes: Vec<&str> = report.findings.iter().map(|f| f.rule.code()).collect();
+//! assert!(codes.contains(&"callback/servicenow-path")); // the trailing slash
+//! assert!(codes.contains(&"scope/unknown")); // ace:confluence
+//! assert!(codes.contains(&"scope/separator")); // the comma
+//! assert!(codes.contains(&"scope/offline-access-missing"));
+//! assert_eq!(report.normalized.scope, "read:page:confluence ace:confluence");
+//! ```
 
 pub mod catalog;
 pub mod check;

@@ -7,6 +7,7 @@ use url::{Host, Url};
 use super::findings::{Findings, Hit};
 use super::text::{describe_whitespace, is_blank, quoted, trimmed, whitespace_span, without_whitespace};
 use super::{Grant, Rule};
+use crate::oauth::is_subdomain_of;
 use crate::setup::{Field, Setup};
 
 const SERVICENOW_DOMAINS: [&str; 3] = ["service-now.com", "servicenowservices.com", "servicenowcloud.com"];
@@ -256,7 +257,7 @@ fn check_servicenow(
     let Some(Host::Domain(host)) = parsed.host() else {
         return Ok(());
     };
-    let Some(domain) = SERVICENOW_DOMAINS.iter().find(|d| host.ends_with(&format!(".{d}"))) else {
+    let Some(domain) = SERVICENOW_DOMAINS.iter().find(|d| is_subdomain_of(host, d)) else {
         return Ok(());
     };
     let mut result = Ok(());
@@ -313,7 +314,7 @@ fn find_placeholder(text: &str) -> Option<Range<usize>> {
     let host_end = lower[host_start..].find(['/', '?', '#']).map_or(lower.len(), |i| host_start + i);
     let host = &lower[host_start..host_end];
     let labels: Vec<&str> = host.split(['.', ':', '@']).collect();
-    let servicenow = SERVICENOW_DOMAINS.iter().any(|d| host.ends_with(&format!(".{d}")));
+    let servicenow = SERVICENOW_DOMAINS.iter().any(|d| is_subdomain_of(host, d));
     let placeholder_label = |label: &&str| {
         matches!(*label, "your-instance" | "yourinstance" | "your_instance" | "your-domain" | "yourdomain" | "example")
             || (*label == "instance" && servicenow)

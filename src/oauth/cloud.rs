@@ -41,8 +41,8 @@ impl AtlassianCloud {
 
     /// Which cloud a host belongs to, if it is an Atlassian host at all.
     pub fn of_host(host: &str) -> Option<AtlassianCloud> {
-        let host = host.trim_end_matches('.').to_ascii_lowercase();
-        let under = |domain: &str| host == domain || host.ends_with(&format!(".{domain}"));
+        let host = host.trim_end_matches('.');
+        let under = |domain: &str| host.eq_ignore_ascii_case(domain) || is_subdomain_of(host, domain);
         if under("atlassian-us-gov-mod.com") || under("atlassian-gov.net") {
             Some(AtlassianCloud::Government)
         } else if under("atlassian.com") || under("atlassian.net") {
@@ -58,4 +58,13 @@ impl AtlassianCloud {
             AtlassianCloud::Government => "Atlassian Government Cloud",
         }
     }
+}
+
+/// Whether `host` is a subdomain of `domain` (ASCII case-insensitive), without allocating:
+/// this runs on every keystroke in the browser.
+pub(crate) fn is_subdomain_of(host: &str, domain: &str) -> bool {
+    let (host, domain) = (host.as_bytes(), domain.as_bytes());
+    host.len() > domain.len() + 1
+        && host[host.len() - domain.len() - 1] == b'.'
+        && host[host.len() - domain.len()..].eq_ignore_ascii_case(domain)
 }

@@ -6,5 +6,6 @@ mod cloud;
 mod values;
 
 pub use authorize::AuthorizeRequest;
+pub(crate) use cloud::is_subdomain_of;
 pub use cloud::AtlassianCloud;
 pub use values::{ClientId, ClientSecret, RedirectUrl, ScopeList};
