@@ -33,6 +33,9 @@ struct Case {
     /// No finding of severity error or warning at all.
     #[serde(default)]
     clean: bool,
+    /// No finding at all, not even an info: every rule stays silent.
+    #[serde(default)]
+    silent: bool,
     #[serde(default)]
     span: OneOrMany<SpanCheck>,
     #[serde(default)]
@@ -159,6 +162,11 @@ fn problems(case: &Case) -> Vec<String> {
     for code in &case.forbid {
         if produced.contains(code.as_str()) {
             problems.push(format!("`{code}` fired, but is forbidden"));
+        }
+    }
+    if case.silent {
+        for f in &report.findings {
+            problems.push(format!("silent case, but `{}` fired", f.rule.code()));
         }
     }
     if case.clean {
@@ -303,7 +311,7 @@ fn the_table_is_large_and_well_formed() {
         if !names.insert(case.name.as_str()) {
             problems.push(format!("the name {:?} is used twice", case.name));
         }
-        if case.expect.is_empty() && case.forbid.is_empty() && !case.clean {
+        if case.expect.is_empty() && case.forbid.is_empty() && !case.clean && !case.silent {
             problems.push(format!("{:?} asserts nothing: give it `expect`, `forbid` or `clean`", case.name));
         }
         let named = case
@@ -329,6 +337,11 @@ fn the_table_is_large_and_well_formed() {
                 problems.push(format!("{:?} names the field `{field}`, which is no Setup field", case.name));
             }
         }
+    }
+
+    let silent = table.case.iter().filter(|c| c.silent).count();
+    if silent < 3 {
+        problems.push(format!("only {silent} silent cases: at least 3 sound setups must raise no finding at all"));
     }
 
     // Every rule is shown to fire somewhere, and shown not to fire on a near miss somewhere.
