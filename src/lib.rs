@@ -32,6 +32,8 @@ pub mod check;
 pub mod oauth;
 pub mod report;
 pub mod setup;
+#[cfg(feature = "web")]
+pub mod web;
 
 pub use check::{check, rules, Rule, RuleInfo};
 pub use report::{Finding, Fix, Report, Severity, Span};
