@@ -1,0 +1,130 @@
+//! The wasm face, run by wasm-bindgen-test in Node and in headless Chromium (scripts/test runs
+//! both): its Report equals the core's for every setup of the table, its spans are UTF-16
+//! offsets, and bad input from JavaScript throws an Error instead of trapping.
+#![cfg(all(target_arch = "wasm32", feature = "web"))]
+
+use js_sys::{Error, JsString, Object, Reflect};
+use serde::Deserialize;
+use threelo::web::{check_setup, rule_list, version};
+use threelo::{check, Setup};
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::wasm_bindgen_test;
+
+#[derive(Deserialize)]
+struct Table {
+    case: Vec<Case>,
+}
+
+#[derive(Deserialize)]
+struct Case {
+    name: String,
+    setup: Setup,
+}
+
+fn to_js(setup: &Setup) -> JsValue {
+    serde::Serialize::serialize(setup, &serde_wasm_bindgen::Serializer::json_compatible()).unwrap()
+}
+
+fn from_js(value: JsValue) -> serde_json::Value {
+    serde_wasm_bindgen::from_value(value).unwrap()
+}
+
+fn thrown_message(result: Result<JsValue, wasm_bindgen::JsError>) -> String {
+    let error: JsValue = result.expect_err("must throw").into();
+    Error::from(error).message().into()
+}
+
+/// What the face must return: the core's report with spans counted in UTF-16 code units.
+fn expected_report(setup: &Setup) -> serde_json::Value {
+    let mut report = serde_json::to_value(check(setup)).unwrap();
+    for finding in report["findings"].as_array_mut().unwrap() {
+        let field = finding["field"].as_str().unwrap().to_string();
+        let text = serde_json::to_value(setup).unwrap()[&field].as_str().unwrap_or("").to_string();
+        if let Some(span) = finding.get_mut("span") {
+            for end in ["start", "end"] {
+                let chars = span[end].as_u64().unwrap() as usize;
+                span[end] = text.chars().take(chars).collect::<String>().encode_utf16().count().into();
+            }
+        }
+    }
+    report
+}
+
+#[wasm_bindgen_test]
+fn reports_equal_the_cores_for_every_table_setup() {
+    let table: Table = toml::from_str(include_str!("setups.toml")).unwrap();
+    assert!(table.case.len() >= 60);
+    for case in &table.case {
+        let report = from_js(check_setup(to_js(&case.setup)).unwrap());
+        assert_eq!(report, expected_report(&case.setup), "{}", case.name);
+    }
+}
+
+#[wasm_bindgen_test]
+fn spans_cut_the_right_text_with_string_slice() {
+    let scopes = "📄 réad:page:confluence, ofline_access";
+    let setup = Setup {
+        scopes: Some(scopes.into()),
+        client_id: Some("Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z😀".into()),
+        ..Setup::default()
+    };
+    let report = from_js(check_setup(to_js(&setup)).unwrap());
+    let slice = |text: &str, span: &serde_json::Value| -> String {
+        let (start, end) = (span["start"].as_u64().unwrap() as u32, span["end"].as_u64().unwrap() as u32);
+        JsString::from(text).slice(start, end).into()
+    };
+    let findings = report["findings"].as_array().unwrap();
+    let cut = |rule: &str| -> Vec<String> {
+        findings
+            .iter()
+            .filter(|f| f["rule"] == rule)
+            .map(|f| {
+                let text = if f["field"] == "scopes" { scopes } else { setup.client_id.as_deref().unwrap() };
+                slice(text, &f["span"])
+            })
+            .collect()
+    };
+    let unknown = cut("scope/unknown");
+    assert!(unknown.contains(&"réad:page:confluence".to_string()), "{unknown:?}");
+    assert!(unknown.contains(&"ofline_access".to_string()), "{unknown:?}");
+    assert!(unknown.contains(&"📄".to_string()), "{unknown:?}");
+    assert_eq!(cut("client-id/shape"), vec!["Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z😀".to_string()]);
+}
+
+#[wasm_bindgen_test]
+fn bad_input_throws_errors_that_name_the_problem() {
+    assert!(thrown_message(check_setup(JsValue::from(5))).contains("setup object"));
+    assert!(thrown_message(check_setup(js_sys::Array::new().into())).contains("not an array"));
+
+    let with = |key: &str, value: JsValue| {
+        let object = Object::new();
+        Reflect::set(&object, &key.into(), &value).unwrap();
+        check_setup(object.into())
+    };
+    let message = thrown_message(with("client_id", JsValue::from(5)));
+    assert!(message.contains("`client_id` must be a string, not a number"), "{message}");
+    let message = thrown_message(with("clientId", JsValue::from_str("x")));
+    assert!(message.contains("unknown setup field `clientId`"), "{message}");
+    let list = js_sys::Array::of2(&"read:me".into(), &JsValue::from(1));
+    assert!(thrown_message(with("scopes", list.into())).contains("`scopes` must hold strings only"));
+
+    // null and undefined are "nothing typed yet", a list of scopes is fine.
+    assert!(check_setup(JsValue::NULL).is_ok());
+    assert!(with("client_id", JsValue::NULL).is_ok());
+    let list = js_sys::Array::of2(&"read:page:confluence".into(), &"offline_access".into());
+    let report = from_js(with("scopes", list.into()).unwrap());
+    assert_eq!(report["normalized"]["scope"], "read:page:confluence offline_access");
+
+    // A huge value is checked, not refused, and answers in bounded time.
+    let huge = "read:confluence-space, ".repeat(40_000);
+    let report = from_js(with("scopes", JsValue::from_str(&huge)).unwrap());
+    assert!(report["summary"]["omitted"].as_u64().unwrap() > 0);
+}
+
+#[wasm_bindgen_test]
+fn rules_and_version_are_exposed() {
+    let rules = from_js(rule_list().unwrap());
+    assert_eq!(rules.as_array().unwrap().len(), threelo::Rule::ALL.len());
+    assert_eq!(rules[0]["code"], "client-id/missing");
+    assert_eq!(version(), env!("CARGO_PKG_VERSION"));
+}
