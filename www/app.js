@@ -209,6 +209,17 @@ function runCheck() {
   renderOutput(report, setup);
 }
 
+/**
+ * Whether a field's text must not be echoed anywhere in the page: the secret itself, a value with
+ * a secret's shape (`ATOA…`, pasted into the wrong field), or a copy of the secret. Mirrors
+ * `Setup::must_redact` in the core.
+ */
+function mustHide(field, text) {
+  const value = (text ?? '').trim();
+  const secret = inputFor(SECRET_FIELD).value.trim();
+  return field === SECRET_FIELD || (value.startsWith('ATOA') && value.length > 32) || (secret !== '' && value === secret);
+}
+
 /** Replaces any occurrence of the secret with a placeholder: a belt to the validator's braces. */
 function redactSecret(text) {
   const secret = inputFor(SECRET_FIELD).value.trim();
@@ -283,8 +294,8 @@ function renderFinding(finding, setup) {
 
 /** The offending text, made readable; null when there is none to show, and always for the secret. */
 function offendingExcerpt(finding, setup) {
-  if (!finding.span || finding.field === SECRET_FIELD) return null;
   const text = setup[finding.field] ?? '';
+  if (!finding.span || mustHide(finding.field, text)) return null;
   const excerpt = text.slice(finding.span.start, finding.span.end);
   if (excerpt === '') return null;
   return shorten(redactSecret(visibleWhitespace(excerpt)), 120);
@@ -363,10 +374,15 @@ function backdropText(field) {
 function renderHighlights(report, setup) {
   for (const field of FIELDS) {
     if (field === SECRET_FIELD || !backdropText(field)) continue;
+    const text = setup[field] ?? '';
+    if (mustHide(field, text)) {
+      renderBackdrop(field, '', []);
+      continue;
+    }
     const spans = report.findings
       .filter((finding) => finding.field === field && finding.span && finding.span.end > finding.span.start)
       .map((finding) => ({ ...finding.span, severity: finding.severity }));
-    renderBackdrop(field, setup[field] ?? '', spans);
+    renderBackdrop(field, text, spans);
   }
 }
 
@@ -374,7 +390,8 @@ function renderHighlights(report, setup) {
 function renderHighlightsOnly() {
   for (const field of FIELDS) {
     if (field === SECRET_FIELD || !backdropText(field)) continue;
-    renderBackdrop(field, inputFor(field).value, []);
+    const text = inputFor(field).value;
+    renderBackdrop(field, mustHide(field, text) ? '' : text, []);
   }
 }
 
@@ -547,8 +564,10 @@ function buildServiceNowRows() {
 
 function renderServiceNowValues(report, setup) {
   for (const row of SERVICENOW_ROWS) {
-    const value = row.value(setup, report);
-    const empty = typeof row.empty === 'function' ? row.empty(setup) : (row.empty ?? '');
+    const hidden = row.sources.some((field) => mustHide(field, setup[field]));
+    const value = hidden ? '' : row.value(setup, report);
+    const empty = hidden ? 'Hidden: this looks like a client secret, not a value to paste here.'
+      : typeof row.empty === 'function' ? row.empty(setup) : (row.empty ?? '');
     setCopyValue(row.id, value, empty);
     const output = document.getElementById(row.id);
     output.classList.toggle('unavailable', !value);
