@@ -1,6 +1,5 @@
 //! The collector the rule areas push into.
 
-use std::collections::HashMap;
 use std::ops::Range;
 
 use super::{Rule, MAX_FINDINGS_PER_RULE};
@@ -58,13 +57,14 @@ impl Hit {
 pub(super) struct Findings<'a> {
     setup: &'a Setup,
     findings: Vec<Finding>,
-    listed: HashMap<Rule, usize>,
+    /// Findings listed so far, by rule (`Rule as usize`).
+    listed: Vec<usize>,
     summary: Summary,
 }
 
 impl<'a> Findings<'a> {
     pub fn new(setup: &'a Setup) -> Self {
-        Findings { setup, findings: Vec::new(), listed: HashMap::new(), summary: Summary::default() }
+        Findings { setup, findings: Vec::new(), listed: vec![0; Rule::ALL.len()], summary: Summary::default() }
     }
 
     pub fn push(&mut self, hit: Hit) {
@@ -74,7 +74,7 @@ impl<'a> Findings<'a> {
             Severity::Warning => self.summary.warnings += 1,
             Severity::Info => self.summary.infos += 1,
         }
-        let listed = self.listed.entry(hit.rule).or_default();
+        let listed = &mut self.listed[hit.rule as usize];
         if *listed >= MAX_FINDINGS_PER_RULE {
             self.summary.omitted += 1;
             return;
@@ -97,7 +97,7 @@ impl<'a> Findings<'a> {
     /// Whether another finding of `rule` would be listed rather than only counted: costly
     /// details (suggestions) are worth computing only then.
     pub fn would_list(&self, rule: Rule) -> bool {
-        self.listed.get(&rule).is_none_or(|n| *n < MAX_FINDINGS_PER_RULE)
+        self.listed[rule as usize] < MAX_FINDINGS_PER_RULE
     }
 
     pub fn has_error_in(&self, field: Field) -> bool {

@@ -1,6 +1,6 @@
 //! `scope/*`: the scope list as pasted, checked against Atlassian's registry.
 
-use std::collections::HashSet;
+use std::collections::BTreeSet;
 use std::ops::Range;
 
 use percent_encoding::percent_decode_str;
@@ -82,7 +82,7 @@ pub(super) fn check_scopes<'a>(setup: &'a Setup, grant: Grant, out: &mut Finding
     }
     check_separators(raw, &tokens, out);
 
-    let mut seen: HashSet<&str> = HashSet::new();
+    let mut seen: BTreeSet<&str> = BTreeSet::new();
     let mut known: Vec<&'static ScopeEntry> = Vec::new();
     let mut unique: Vec<&str> = Vec::new();
     for (index, token) in tokens.iter().enumerate() {

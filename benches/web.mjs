@@ -1,0 +1,106 @@
+#!/usr/bin/env node
+// The browser validator's benchmark (run by scripts/bench-web after a fresh build): sizes of
+// pkg/, time from navigation to the page's first rendered report, and the median time of one
+// check() call in headless Chromium beside the native time for the same setup. Prints a table.
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import { launchBrowser, ROOT, serveWww } from '../tests/browser/harness.mjs';
+
+// The same setup as benches/check.rs `realistic`: ServiceNow's documented one, 9 findings.
+const REALISTIC = {
+  client_id: 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z',
+  client_secret: `ATOA${'x'.repeat(64)}0A1B2C3D`,
+  callback_url: 'https://dev12345.service-now.com/oauth_redirect.do',
+  redirect_url: 'https://dev12345.service-now.com/oauth_redirect.do/',
+  scopes: 'ace:confluence,read:page:confluence,search:confluence,read:confluence-groups,write:confluence-groups,'
+    + 'read:confluence-user,read:me,read:account,offline_access',
+  grant_type: 'Authorization Code',
+  token_url: 'https://auth.atlassian.com/oauth/token',
+  revocation_url: 'https://auth.atlassian.com/oauth/token',
+  api_base_url: 'https://api.atlassian.com/',
+};
+const BATCHES = 100;
+const PER_BATCH = 100; // 10,000 calls; Chromium's clock is too coarse to time one call alone.
+const LOADS = 7;
+
+const median = (values) => {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.floor(sorted.length / 2)];
+};
+const size = (file) => {
+  const bytes = readFileSync(join(ROOT, 'pkg', file));
+  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+};
+
+async function browserFigures() {
+  const server = await serveWww();
+  const chromium = await launchBrowser();
+  try {
+    const context = await chromium.browser.newContext();
+    // Notes when the page first shows a report; runs before the page's own scripts.
+    await context.addInitScript(() => {
+      new MutationObserver((_, observer) => {
+        const summary = document.getElementById('summary');
+        if (summary && summary.textContent.trim()) {
+          window.__firstReportAt = performance.now();
+          observer.disconnect();
+        }
+      }).observe(document, { subtree: true, childList: true, characterData: true });
+    });
+    const page = await context.newPage();
+    const loads = [];
+    for (let i = 0; i < LOADS; i++) {
+      await page.goto(`${server.origin}/`);
+      await page.waitForFunction(() => window.__firstReportAt !== undefined);
+      loads.push(await page.evaluate(() => window.__firstReportAt));
+    }
+    const perCall = await page.evaluate(async ({ setup, batches, perBatch }) => {
+      const validator = await import('./pkg/threelo.js');
+      await validator.default();
+      for (let i = 0; i < 1000; i++) validator.check(setup); // warm up the JIT
+      const times = [];
+      for (let b = 0; b < batches; b++) {
+        const start = performance.now();
+        for (let i = 0; i < perBatch; i++) validator.check(setup);
+        times.push((performance.now() - start) / perBatch);
+      }
+      return times;
+    }, { setup: REALISTIC, batches: BATCHES, perBatch: PER_BATCH });
+    return { firstReportMs: median(loads), checkUs: median(perCall) * 1000 };
+  } finally {
+    await chromium.close();
+    server.stop();
+  }
+}
+
+function nativeCheckUs() {
+  const out = execFileSync('cargo', ['bench', '--quiet', '--bench', 'check', '--', 'realistic'], {
+    cwd: ROOT, encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  // divan: "├─ realistic  fastest │ slowest │ median │ mean │ ..."
+  const line = out.split('\n').find((l) => l.includes('realistic'));
+  const median = line.split('│')[2].trim();
+  const [value, unit] = median.split(/\s+/);
+  return Number(value) * { ns: 0.001, 'µs': 1, us: 1, ms: 1000 }[unit];
+}
+
+const wasm = size('threelo_bg.wasm');
+const glue = size('threelo.js');
+const browser = await browserFigures();
+const native = nativeCheckUs();
+const kb = (n) => `${(n / 1024).toFixed(1)} KB`;
+const rows = [
+  ['wasm (after wasm-opt)', `${kb(wasm.raw)} raw`, `${kb(wasm.gzip)} gzip`],
+  ['JS glue', `${kb(glue.raw)} raw`, `${kb(glue.gzip)} gzip`],
+  ['wasm + JS glue', `${kb(wasm.raw + glue.raw)} raw`, `${kb(wasm.gzip + glue.gzip)} gzip (budget 100 KB)`],
+  ['navigation → first rendered report', `${browser.firstReportMs.toFixed(0)} ms`, `median of ${LOADS} loads`],
+  ['check() in headless Chromium', `${browser.checkUs.toFixed(1)} µs`, `median of ${BATCHES}×${PER_BATCH} calls (budget 50 µs)`],
+  ['check() native (cargo bench)', `${native.toFixed(1)} µs`, 'divan median, same setup'],
+];
+const width = rows.map((r) => r.map((c) => c.length)).reduce((a, b) => a.map((w, i) => Math.max(w, b[i])));
+const line = (cells) => `| ${cells.map((c, i) => c.padEnd(width[i])).join(' | ')} |`;
+console.log(line(['measure', 'value', 'note']));
+console.log(`|${width.map((w) => '-'.repeat(w + 2)).join('|')}|`);
+for (const row of rows) console.log(line(row));
