@@ -242,7 +242,9 @@ fn report_invalid(field: Field, text: &str, parsed: Result<Url, url::ParseError>
 fn with_https(text: &str) -> Option<String> {
     let url = format!("https://{text}");
     let parsed = Url::parse(&url).ok()?;
-    matches!(parsed.host(), Some(Host::Domain(d)) if d.contains('.') && text.starts_with(d)).then_some(url)
+    let dotted =
+        matches!(parsed.host(), Some(Host::Domain(d)) if d.contains('.') && !d.starts_with('.') && text.starts_with(d));
+    (dotted && is_well_formed(&url)).then_some(url)
 }
 
 /// ServiceNow's rules; `Err` when the URL cannot work as it is.

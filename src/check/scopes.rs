@@ -263,7 +263,7 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
                 format!("write it `{decoded}`: the scope list is plain text, encoded only inside a URL"),
             )
             .at(at.clone())
-            .fix(splice(raw, at.clone(), &decoded)),
+            .fix(replace_everywhere(raw, tokens, token.text, &decoded)),
         );
         return;
     }
@@ -278,7 +278,7 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
                 if real { format!("write it `{lower}`") } else { "write it in lower case".to_string() },
             )
             .at(at.clone())
-            .fix_opt(real.then(|| splice(raw, at.clone(), &lower))),
+            .fix_opt(real.then(|| replace_everywhere(raw, tokens, token.text, &lower))),
         );
         if real {
             return;
@@ -297,7 +297,7 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
     out.push(
         Hit::new(Rule::ScopeUnknown, format!("{} is not an Atlassian scope", quoted(token.text)), help)
             .at(at.clone())
-            .fix_opt(suggestions.clearly_meant.map(|meant| splice(raw, at, meant))),
+            .fix_opt(suggestions.clearly_meant.map(|meant| replace_everywhere(raw, tokens, token.text, meant))),
     );
 }
 
@@ -343,6 +343,20 @@ fn check_the_list(raw: &str, unique: &[&str], known: &[&'static ScopeEntry], gra
             "fine for the v1 API; for v2 endpoints add granular scopes such as `read:page:confluence`",
         ));
     }
+}
+
+/// `raw` with every token spelled `typed` written `with` instead: a repeat of a wrong scope is
+/// reported once (as a duplicate), so its fix must mend the repeat too.
+fn replace_everywhere(raw: &str, tokens: &[Token], typed: &str, with: &str) -> String {
+    let mut out = String::with_capacity(raw.len());
+    let mut copied = 0;
+    for token in tokens.iter().filter(|t| t.text == typed) {
+        out.push_str(&raw[copied..token.range.start]);
+        out.push_str(with);
+        copied = token.range.end;
+    }
+    out.push_str(&raw[copied..]);
+    out
 }
 
 /// `raw` without token `index` and the separator that joined it to its neighbour.
