@@ -32,12 +32,22 @@ const SECURITY_HEADERS = {
 };
 
 const server = createServer(async (request, response) => {
-  const url = new URL(request.url, 'http://localhost');
-  let path = decodeURIComponent(url.pathname);
+  let path;
+  try {
+    path = decodeURIComponent(new URL(request.url, 'http://localhost').pathname);
+  } catch {
+    response.writeHead(400, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' }).end('bad path\n');
+    return;
+  }
   if (path.endsWith('/')) path += 'index.html';
   const file = normalize(join(root, path));
-  if (!file.startsWith(root.endsWith(sep) ? root : root + sep) || request.method !== 'GET') {
-    response.writeHead(request.method === 'GET' ? 403 : 405, SECURITY_HEADERS).end();
+  const readOnly = request.method === 'GET' || request.method === 'HEAD';
+  if (!readOnly) {
+    response.writeHead(405, { ...SECURITY_HEADERS, Allow: 'GET, HEAD' }).end();
+    return;
+  }
+  if (!file.startsWith(root.endsWith(sep) ? root : root + sep)) {
+    response.writeHead(403, SECURITY_HEADERS).end();
     return;
   }
   try {
@@ -48,7 +58,7 @@ const server = createServer(async (request, response) => {
       'Content-Type': TYPES[extname(file)] ?? 'application/octet-stream',
       'Cache-Control': 'no-cache',
     });
-    response.end(body);
+    response.end(request.method === 'HEAD' ? undefined : body);
   } catch {
     response.writeHead(404, { ...SECURITY_HEADERS, 'Content-Type': 'text/plain; charset=utf-8' });
     response.end(`not found: ${path}\n`);
