@@ -2,7 +2,7 @@
 //! converts: JS values to a [`Setup`], the [`Report`] to plain JS objects, and spans from
 //! characters to UTF-16 code units so that `String.prototype.slice` cuts the right text.
 
-use js_sys::{Array, JsString, Object, Reflect};
+use js_sys::{Array, Object, Reflect};
 use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
@@ -103,6 +103,12 @@ fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
         .map_err(|e| JsError::new(&format!("threelo could not convert its answer: {e}")))
 }
 
+thread_local! {
+    /// The field names as JS strings, made once: decoding them on every keystroke cost more than
+    /// checking the setup.
+    static FIELD_KEYS: Vec<JsValue> = Field::ALL.iter().map(|f| JsValue::from_str(f.key())).collect();
+}
+
 /// Reads a setup field by field, so that a wrong type is reported with the field's name.
 fn setup_from_js(value: &JsValue) -> Result<Setup, JsError> {
     if value.is_null() || value.is_undefined() {
@@ -111,34 +117,44 @@ fn setup_from_js(value: &JsValue) -> Result<Setup, JsError> {
     let Some(object) = value.dyn_ref::<Object>().filter(|_| !Array::is_array(value)) else {
         return Err(JsError::new(&format!("check() takes a setup object, not {}", type_name(value))));
     };
-    for key in Object::keys(object).iter() {
-        let key = key.as_string().unwrap_or_default();
-        if !Field::ALL.iter().any(|f| f.key() == key) {
-            let known: Vec<&str> = Field::ALL.iter().map(|f| f.key()).collect();
-            return Err(JsError::new(&format!("unknown setup field `{key}`: expected one of {}", known.join(", "))));
-        }
-    }
-    let mut setup = Setup::default();
-    for field in Field::ALL {
-        let value = Reflect::get(object, &JsString::from(field.key())).unwrap_or(JsValue::UNDEFINED);
-        let text = if value.is_null() || value.is_undefined() {
-            None
-        } else if let Some(text) = value.as_string() {
-            Some(text)
-        } else if field == Field::Scopes && Array::is_array(&value) {
-            let mut parts = Vec::new();
-            for item in Array::from(&value).iter() {
-                parts.push(item.as_string().ok_or_else(|| {
-                    JsError::new(&format!("`scopes` must hold strings only, not {}", type_name(&item)))
-                })?);
+    FIELD_KEYS.with(|keys| {
+        for key in Object::keys(object).iter() {
+            if !keys.contains(&key) {
+                let known: Vec<&str> = Field::ALL.iter().map(|f| f.key()).collect();
+                let key = key.as_string().unwrap_or_default();
+                return Err(JsError::new(&format!(
+                    "unknown setup field `{key}`: expected one of {}",
+                    known.join(", ")
+                )));
             }
-            Some(parts.join(" "))
-        } else {
-            return Err(JsError::new(&format!("`{}` must be a string, not {}", field.key(), type_name(&value))));
-        };
-        field.set(&mut setup, text);
+        }
+        let mut setup = Setup::default();
+        for (field, key) in Field::ALL.into_iter().zip(keys) {
+            let value = Reflect::get(object, key).unwrap_or(JsValue::UNDEFINED);
+            field.set(&mut setup, field_text(field, &value)?);
+        }
+        Ok(setup)
+    })
+}
+
+fn field_text(field: Field, value: &JsValue) -> Result<Option<String>, JsError> {
+    if value.is_null() || value.is_undefined() {
+        Ok(None)
+    } else if let Some(text) = value.as_string() {
+        Ok(Some(text))
+    } else if field == Field::Scopes && Array::is_array(value) {
+        let mut parts = Vec::new();
+        for item in Array::from(value).iter() {
+            parts.push(
+                item.as_string().ok_or_else(|| {
+                    JsError::new(&format!("`scopes` must hold strings only, not {}", type_name(&item)))
+                })?,
+            );
+        }
+        Ok(Some(parts.join(" ")))
+    } else {
+        Err(JsError::new(&format!("`{}` must be a string, not {}", field.key(), type_name(value))))
     }
-    Ok(setup)
 }
 
 fn type_name(value: &JsValue) -> String {

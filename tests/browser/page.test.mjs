@@ -134,6 +134,15 @@ describe('the docs page', () => {
       assert.match(await page.textContent('[id="rule-scope/unknown"] .rule-explanation'), /ace:confluence/);
     }));
 
+  test('it keeps checking with the network gone once loaded', () =>
+    withPage('offline', async (page) => {
+      await page.context().setOffline(true);
+      await loadPreset(page, 'blank');
+      await page.fill('#scopes', 'openid offline_access');
+      assert.ok((await shownRules(page, 'scopes')).includes('scope/openid'));
+      await page.context().setOffline(false);
+    }));
+
   test('it reads on a phone-width screen without sideways scrolling', () =>
     withPage('phone-width', async (page) => {
       await loadPreset(page, 'servicenow-authorization-code');
