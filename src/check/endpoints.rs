@@ -1,7 +1,5 @@
 //! `endpoint/*`: authorization, token, revocation and API base URLs.
 
-use url::Url;
-
 use super::findings::{Findings, Hit};
 use super::text::{quoted, trimmed};
 use super::Rule;
@@ -54,7 +52,17 @@ pub(super) fn check_endpoints(setup: &Setup, out: &mut Findings) -> Option<Atlas
 }
 
 fn cloud_of(raw: &str) -> Option<AtlassianCloud> {
-    AtlassianCloud::of_host(Url::parse(trimmed(raw).text).ok()?.host_str()?)
+    AtlassianCloud::of_host(typed_host(trimmed(raw).text)?)
+}
+
+/// The host of an absolute URL as typed, found without a full parse: only the cloud is wanted
+/// here, and these fields are compared as exact strings anyway.
+fn typed_host(url: &str) -> Option<&str> {
+    let (_, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    let host = host_port.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()));
+    Some(host.map_or(host_port, |(host, _)| host))
 }
 
 /// The field must be exactly one cloud's fixed URL.
@@ -141,7 +149,7 @@ fn check_api_base(setup: &Setup, cloud: AtlassianCloud, out: &mut Findings) {
     {
         return;
     }
-    let host = Url::parse(value.text).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+    let host = typed_host(value.text).unwrap_or_default().to_ascii_lowercase();
     let why = if host.ends_with(".atlassian.net") {
         "is a site URL; OAuth tokens are refused there (401) and work only through the API gateway".to_string()
     } else if value.text.contains("api.atlassian.com/ex/") {

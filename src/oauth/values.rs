@@ -1,7 +1,6 @@
 //! Newtypes for the values of an OAuth setup, so that a client ID is never passed where a
 //! secret belongs and a secret never reaches a log through `Debug`.
 
-use std::collections::HashSet;
 use std::fmt;
 
 use url::Url;
@@ -67,8 +66,21 @@ pub struct ScopeList(Vec<String>);
 
 impl ScopeList {
     pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(scopes: I) -> Self {
-        let mut seen = HashSet::new();
-        let list = scopes.into_iter().map(Into::into).filter(|scope: &String| seen.insert(scope.clone())).collect();
+        let mut list: Vec<String> = scopes.into_iter().map(Into::into).collect();
+        // Ordered set semantics without hashing (slow in wasm): sort indices, drop later repeats.
+        let mut order: Vec<usize> = (0..list.len()).collect();
+        order.sort_by(|a, b| list[*a].cmp(&list[*b]).then(a.cmp(b)));
+        let mut keep = vec![true; list.len()];
+        for pair in order.windows(2) {
+            if list[pair[0]] == list[pair[1]] {
+                keep[pair[1]] = false;
+            }
+        }
+        let mut index = 0;
+        list.retain(|_| {
+            index += 1;
+            keep[index - 1]
+        });
         ScopeList(list)
     }
     pub fn names(&self) -> &[String] {
