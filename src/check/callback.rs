@@ -5,7 +5,9 @@ use std::ops::Range;
 use url::{Host, Url};
 
 use super::findings::{Findings, Hit};
-use super::text::{describe_whitespace, is_blank, quoted, trimmed, whitespace_span, without_whitespace};
+use super::text::{
+    describe_whitespace, is_blank, quoted, trimmed, typed_host_and_port, whitespace_span, without_whitespace,
+};
 use super::{Grant, Rule};
 use crate::oauth::is_subdomain_of;
 use crate::setup::{Field, Setup};
@@ -279,8 +281,7 @@ fn check_servicenow(
     }
     // The parsed host is lower-cased; the typed one shows what the admin wrote.
     let typed_start = text.find("://").map_or(0, |i| i + 3);
-    let typed_host = text[typed_start..].split(['/', ':', '?', '#']).next().unwrap_or("");
-    let typed_host = typed_host.rsplit('@').next().unwrap_or(typed_host);
+    let typed_host = typed_host_and_port(text).map_or("", |(host, _)| host);
     let instance = &typed_host[..typed_host.len().saturating_sub(domain.len() + 1)];
     if !instance.is_empty() && !instance.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
         let at = base + text[typed_start..].find(instance).map_or(typed_start, |i| typed_start + i);
@@ -352,15 +353,6 @@ fn without_range(raw: &str, range: Range<usize>) -> String {
     super::text::splice(raw, range, "")
 }
 
-/// The port as typed (the parser drops a default one).
-fn typed_port(text: &str) -> Option<&str> {
-    let start = text.find("://")? + 3;
-    let authority = text[start..].split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit('@').next()?;
-    let (_, port) = host_port.rsplit_once(':').filter(|(_, p)| !p.contains(']'))?;
-    Some(port)
-}
-
 /// Names the first part in which two URLs differ, for `callback/mismatch`.
 fn difference(registered: &str, sent: &str) -> String {
     let (Ok(a), Ok(b)) = (Url::parse(registered), Url::parse(sent)) else {
@@ -375,7 +367,7 @@ fn difference(registered: &str, sent: &str) -> String {
     if a.port_or_known_default() != b.port_or_known_default() {
         return "port".to_string();
     }
-    if typed_port(registered) != typed_port(sent) {
+    if typed_host_and_port(registered).map(|(_, port)| port) != typed_host_and_port(sent).map(|(_, port)| port) {
         return "port (one names the default port, the other leaves it out)".to_string();
     }
     let (pa, pb) = (a.path(), b.path());

@@ -1,7 +1,7 @@
 //! `endpoint/*`: authorization, token, revocation and API base URLs.
 
 use super::findings::{Findings, Hit};
-use super::text::{quoted, trimmed};
+use super::text::{quoted, trimmed, typed_host_and_port};
 use super::Rule;
 use crate::oauth::AtlassianCloud;
 use crate::setup::{Field, Setup};
@@ -52,17 +52,7 @@ pub(super) fn check_endpoints(setup: &Setup, out: &mut Findings) -> Option<Atlas
 }
 
 fn cloud_of(raw: &str) -> Option<AtlassianCloud> {
-    AtlassianCloud::of_host(typed_host(trimmed(raw).text)?)
-}
-
-/// The host of an absolute URL as typed, found without a full parse: only the cloud is wanted
-/// here, and these fields are compared as exact strings anyway.
-fn typed_host(url: &str) -> Option<&str> {
-    let (_, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit('@').next()?;
-    let host = host_port.rsplit_once(':').filter(|(_, port)| port.bytes().all(|b| b.is_ascii_digit()));
-    Some(host.map_or(host_port, |(host, _)| host))
+    AtlassianCloud::of_host(typed_host_and_port(trimmed(raw).text)?.0)
 }
 
 /// The field must be exactly one cloud's fixed URL.
@@ -149,7 +139,7 @@ fn check_api_base(setup: &Setup, cloud: AtlassianCloud, out: &mut Findings) {
     {
         return;
     }
-    let host = typed_host(value.text).unwrap_or_default().to_ascii_lowercase();
+    let host = typed_host_and_port(value.text).map_or("", |(host, _)| host).to_ascii_lowercase();
     let why = if host.ends_with(".atlassian.net") {
         "is a site URL; OAuth tokens are refused there (401) and work only through the API gateway".to_string()
     } else if value.text.contains("api.atlassian.com/ex/") {

@@ -176,7 +176,7 @@ fn check_token(
 ) -> Option<&'static ScopeEntry> {
     let token = &tokens[index];
     let at = token.range.clone();
-    let remove = || remove_token(raw, tokens, index);
+    let remove = || remove_everywhere(raw, tokens, token.text);
     if OPENID_CONNECT_SCOPES.iter().any(|s| s.eq_ignore_ascii_case(token.text)) {
         out.push(
             Hit::new(
@@ -250,7 +250,7 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
                 SERVICENOW_PHANTOM_HELP,
             )
             .at(at)
-            .fix(remove_token(raw, tokens, index)),
+            .fix(remove_everywhere(raw, tokens, token.text)),
         );
         return;
     }
@@ -361,15 +361,37 @@ fn replace_everywhere(raw: &str, tokens: &[Token], typed: &str, with: &str) -> S
 
 /// `raw` without token `index` and the separator that joined it to its neighbour.
 fn remove_token(raw: &str, tokens: &[Token], index: usize) -> String {
+    splice(raw, removal_range(tokens, index), "")
+}
+
+/// `raw` without every token spelled `typed`: a repeat of a wrong scope is reported once (as a
+/// duplicate), so removing the scope must remove the repeat too.
+fn remove_everywhere(raw: &str, tokens: &[Token], typed: &str) -> String {
+    let mut ranges: Vec<Range<usize>> =
+        (0..tokens.len()).filter(|i| tokens[*i].text == typed).map(|i| removal_range(tokens, i)).collect();
+    ranges.sort_by_key(|r| r.start);
+    let mut out = String::with_capacity(raw.len());
+    let mut copied = 0;
+    for range in ranges {
+        if range.start > copied {
+            out.push_str(&raw[copied..range.start]);
+        }
+        copied = copied.max(range.end);
+    }
+    out.push_str(&raw[copied..]);
+    out
+}
+
+/// A token with the separator before it, or, for the first, the one after it.
+fn removal_range(tokens: &[Token], index: usize) -> Range<usize> {
     let token = &tokens[index];
-    let range = if index > 0 {
+    if index > 0 {
         tokens[index - 1].range.end..token.range.end
     } else if let Some(next) = tokens.get(1) {
         token.range.start..next.range.start
     } else {
         token.range.clone()
-    };
-    splice(raw, range, "")
+    }
 }
 
 fn equivalent_help(entry: &ScopeEntry) -> String {
@@ -401,5 +423,7 @@ mod tests {
         assert_eq!(remove_token(raw, &tokens, 0), "b, c");
         assert_eq!(remove_token(raw, &tokens, 1), "a, c");
         assert_eq!(remove_token(raw, &tokens, 2), "a, b");
+        let raw = "x a x b x";
+        assert_eq!(remove_everywhere(raw, &tokenize(raw), "x"), "a b");
     }
 }

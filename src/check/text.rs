@@ -67,3 +67,16 @@ pub(super) fn splice(raw: &str, range: Range<usize>, with: &str) -> String {
     out.push_str(&raw[range.end..]);
     out
 }
+
+/// The host and port of an absolute URL exactly as typed (`https://user@Host:443/x` gives
+/// `Host` and `443`), found without a full parse: the parser lower-cases hosts and drops default
+/// ports, and some rules are about exactly those.
+pub(super) fn typed_host_and_port(url: &str) -> Option<(&str, Option<&str>)> {
+    let (_, rest) = url.split_once("://")?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    match host_port.rsplit_once(':') {
+        Some((host, port)) if !port.contains(']') => Some((host, Some(port))),
+        _ => Some((host_port, None)),
+    }
+}
