@@ -6,7 +6,7 @@ use std::ops::Range;
 use percent_encoding::percent_decode_str;
 
 use super::findings::{Findings, Hit};
-use super::text::{is_blank, quoted, splice};
+use super::text::{is_blank, quoted, splice, splice_all};
 use super::{Grant, Rule};
 use crate::catalog::{closest_scopes, lookup_scope, Family, ScopeEntry};
 use crate::report::Severity;
@@ -348,15 +348,7 @@ fn check_the_list(raw: &str, unique: &[&str], known: &[&'static ScopeEntry], gra
 /// `raw` with every token spelled `typed` written `with` instead: a repeat of a wrong scope is
 /// reported once (as a duplicate), so its fix must mend the repeat too.
 fn replace_everywhere(raw: &str, tokens: &[Token], typed: &str, with: &str) -> String {
-    let mut out = String::with_capacity(raw.len());
-    let mut copied = 0;
-    for token in tokens.iter().filter(|t| t.text == typed) {
-        out.push_str(&raw[copied..token.range.start]);
-        out.push_str(with);
-        copied = token.range.end;
-    }
-    out.push_str(&raw[copied..]);
-    out
+    splice_all(raw, tokens.iter().filter(|t| t.text == typed).map(|t| (t.range.clone(), with)).collect())
 }
 
 /// `raw` without token `index` and the separator that joined it to its neighbour.
@@ -364,22 +356,10 @@ fn remove_token(raw: &str, tokens: &[Token], index: usize) -> String {
     splice(raw, removal_range(tokens, index), "")
 }
 
-/// `raw` without every token spelled `typed`: a repeat of a wrong scope is reported once (as a
-/// duplicate), so removing the scope must remove the repeat too.
+/// `raw` without every token spelled `typed`, for the same reason as [`replace_everywhere`].
 fn remove_everywhere(raw: &str, tokens: &[Token], typed: &str) -> String {
-    let mut ranges: Vec<Range<usize>> =
-        (0..tokens.len()).filter(|i| tokens[*i].text == typed).map(|i| removal_range(tokens, i)).collect();
-    ranges.sort_by_key(|r| r.start);
-    let mut out = String::with_capacity(raw.len());
-    let mut copied = 0;
-    for range in ranges {
-        if range.start > copied {
-            out.push_str(&raw[copied..range.start]);
-        }
-        copied = copied.max(range.end);
-    }
-    out.push_str(&raw[copied..]);
-    out
+    let removals = (0..tokens.len()).filter(|i| tokens[*i].text == typed).map(|i| (removal_range(tokens, i), ""));
+    splice_all(raw, removals.collect())
 }
 
 /// A token with the separator before it, or, for the first, the one after it.

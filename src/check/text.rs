@@ -61,10 +61,23 @@ pub(super) fn quoted(text: &str) -> String {
 
 /// `raw` with `range` replaced by `with`.
 pub(super) fn splice(raw: &str, range: Range<usize>, with: &str) -> String {
-    let mut out = String::with_capacity(raw.len() + with.len());
-    out.push_str(&raw[..range.start]);
-    out.push_str(with);
-    out.push_str(&raw[range.end..]);
+    splice_all(raw, vec![(range, with)])
+}
+
+/// `raw` with every range replaced by its text. Overlapping ranges merge (the first one's text
+/// is kept), so removals that share a separator remove it once.
+pub(super) fn splice_all(raw: &str, mut edits: Vec<(Range<usize>, &str)>) -> String {
+    edits.sort_by_key(|(range, _)| range.start);
+    let mut out = String::with_capacity(raw.len());
+    let mut copied = 0;
+    for (range, with) in edits {
+        if range.start >= copied {
+            out.push_str(&raw[copied..range.start]);
+            out.push_str(with);
+        }
+        copied = copied.max(range.end);
+    }
+    out.push_str(&raw[copied..]);
     out
 }
 

@@ -1,6 +1,7 @@
 //! Newtypes for the values of an OAuth setup, so that a client ID is never passed where a
 //! secret belongs and a secret never reaches a log through `Debug`.
 
+use std::collections::BTreeSet;
 use std::fmt;
 
 use url::Url;
@@ -66,21 +67,9 @@ pub struct ScopeList(Vec<String>);
 
 impl ScopeList {
     pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(scopes: I) -> Self {
-        let mut list: Vec<String> = scopes.into_iter().map(Into::into).collect();
-        // Ordered set semantics without hashing (slow in wasm): sort indices, drop later repeats.
-        let mut order: Vec<usize> = (0..list.len()).collect();
-        order.sort_by(|a, b| list[*a].cmp(&list[*b]).then(a.cmp(b)));
-        let mut keep = vec![true; list.len()];
-        for pair in order.windows(2) {
-            if list[pair[0]] == list[pair[1]] {
-                keep[pair[1]] = false;
-            }
-        }
-        let mut index = 0;
-        list.retain(|_| {
-            index += 1;
-            keep[index - 1]
-        });
+        // A B-tree, not a hash set: hashing is slow in wasm, and lists are short.
+        let mut seen = BTreeSet::new();
+        let list = scopes.into_iter().map(Into::into).filter(|scope: &String| seen.insert(scope.clone())).collect();
         ScopeList(list)
     }
     pub fn names(&self) -> &[String] {
@@ -89,5 +78,23 @@ impl ScopeList {
     /// The OAuth `scope` value: space-separated (RFC 6749 §3.3).
     pub fn to_scope_value(&self) -> String {
         self.0.join(" ")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn scope_list_keeps_the_first_of_each_in_order() {
+        let list = ScopeList::new(["b", "a", "b", "c", "a"]);
+        assert_eq!(list.names(), ["b", "a", "c"]);
+        assert_eq!(list.to_scope_value(), "b a c");
+    }
+
+    #[test]
+    fn secrets_are_redacted_in_debug() {
+        let shown = format!("{:?}", ClientSecret::new(format!("ATOA{}", "s".repeat(72))));
+        assert_eq!(shown, "ClientSecret(\"ATOA… (76 characters)\")");
     }
 }
