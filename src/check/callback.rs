@@ -6,7 +6,7 @@ use url::{Host, Url};
 
 use super::findings::{Findings, Hit};
 use super::text::{
-    describe_whitespace, is_blank, quoted, trimmed, typed_host_and_port, whitespace_span, without_whitespace,
+    describe_whitespace, is_blank, quoted, trimmed, typed_authority, whitespace_span, without_whitespace,
 };
 use super::{Grant, Rule};
 use crate::oauth::is_subdomain_of;
@@ -142,8 +142,9 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
             return None;
         }
     };
-    if let Some(userinfo) =
-        userinfo_range(text).filter(|_| !parsed.username().is_empty() || parsed.password().is_some())
+    if let Some(userinfo) = typed_authority(text)
+        .and_then(|a| a.userinfo)
+        .filter(|_| !parsed.username().is_empty() || parsed.password().is_some())
     {
         out.push(
             Hit::new(
@@ -280,11 +281,10 @@ fn check_servicenow(
         result = Err(());
     }
     // The parsed host is lower-cased; the typed one shows what the admin wrote.
-    let typed_start = text.find("://").map_or(0, |i| i + 3);
-    let typed_host = typed_host_and_port(text).map_or("", |(host, _)| host);
-    let instance = &typed_host[..typed_host.len().saturating_sub(domain.len() + 1)];
+    let host = typed_authority(text).map_or(0..0, |a| a.host);
+    let instance = &text[host.start..host.end.saturating_sub(domain.len() + 1).max(host.start)];
     if !instance.is_empty() && !instance.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
-        let at = base + text[typed_start..].find(instance).map_or(typed_start, |i| typed_start + i);
+        let at = base + host.start;
         let lower = instance.to_ascii_lowercase();
         let fix = (lower.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))
             .then(|| format!("{}{lower}{}", &raw[..at], &raw[at + instance.len()..]));
@@ -312,10 +312,11 @@ fn find_placeholder(text: &str) -> Option<Range<usize>> {
         let end = text[at..].find(|c: char| !(c.is_ascii_uppercase() || c == '_')).map_or(text.len(), |i| at + i);
         return Some(at..end);
     }
-    let lower = text.to_ascii_lowercase();
-    let host_start = lower.find("://").map_or(0, |i| i + 3);
-    let host_end = lower[host_start..].find(['/', '?', '#']).map_or(lower.len(), |i| host_start + i);
-    let host = &lower[host_start..host_end];
+    // Before a scheme is typed, the text up to the first `/` is the host.
+    let host_range = typed_authority(text).map_or(0..text.find(['/', '?', '#']).unwrap_or(text.len()), |a| a.host);
+    let host_start = host_range.start;
+    let host = text[host_range].to_ascii_lowercase();
+    let host = host.as_str();
     let labels: Vec<&str> = host.split(['.', ':', '@']).collect();
     let servicenow = SERVICENOW_DOMAINS.iter().any(|d| is_subdomain_of(host, d));
     let placeholder_label = |label: &&str| {
@@ -341,14 +342,6 @@ fn is_loopback(url: &Url) -> bool {
     }
 }
 
-/// The `user:pass@` part of an absolute URL's authority, `@` included.
-fn userinfo_range(text: &str) -> Option<Range<usize>> {
-    let start = text.find("://")? + 3;
-    let authority_end = text[start..].find(['/', '?', '#']).map_or(text.len(), |i| start + i);
-    let at = text[start..authority_end].rfind('@')?;
-    Some(start..start + at + 1)
-}
-
 fn without_range(raw: &str, range: Range<usize>) -> String {
     super::text::splice(raw, range, "")
 }
@@ -367,7 +360,8 @@ fn difference(registered: &str, sent: &str) -> String {
     if a.port_or_known_default() != b.port_or_known_default() {
         return "port".to_string();
     }
-    if typed_host_and_port(registered).map(|(_, port)| port) != typed_host_and_port(sent).map(|(_, port)| port) {
+    let typed_port = |url: &str| typed_authority(url).and_then(|a| a.port).map(|port| url[port].to_string());
+    if typed_port(registered) != typed_port(sent) {
         return "port (one names the default port, the other leaves it out)".to_string();
     }
     let (pa, pb) = (a.path(), b.path());

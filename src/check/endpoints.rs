@@ -1,7 +1,7 @@
 //! `endpoint/*`: authorization, token, revocation and API base URLs.
 
 use super::findings::{Findings, Hit};
-use super::text::{quoted, trimmed, typed_host_and_port};
+use super::text::{quoted, trimmed, typed_authority};
 use super::Rule;
 use crate::oauth::AtlassianCloud;
 use crate::setup::{Field, Setup};
@@ -52,7 +52,8 @@ pub(super) fn check_endpoints(setup: &Setup, out: &mut Findings) -> Option<Atlas
 }
 
 fn cloud_of(raw: &str) -> Option<AtlassianCloud> {
-    AtlassianCloud::of_host(typed_host_and_port(trimmed(raw).text)?.0)
+    let text = trimmed(raw).text;
+    AtlassianCloud::of_host(&text[typed_authority(text)?.host])
 }
 
 /// The field must be exactly one cloud's fixed URL.
@@ -139,7 +140,7 @@ fn check_api_base(setup: &Setup, cloud: AtlassianCloud, out: &mut Findings) {
     {
         return;
     }
-    let host = typed_host_and_port(value.text).map_or("", |(host, _)| host).to_ascii_lowercase();
+    let host = typed_authority(value.text).map_or("", |a| &value.text[a.host]).to_ascii_lowercase();
     let why = if host.ends_with(".atlassian.net") {
         "is a site URL; OAuth tokens are refused there (401) and work only through the API gateway".to_string()
     } else if value.text.contains("api.atlassian.com/ex/") {

@@ -81,15 +81,43 @@ pub(super) fn splice_all(raw: &str, mut edits: Vec<(Range<usize>, &str)>) -> Str
     out
 }
 
-/// The host and port of an absolute URL exactly as typed (`https://user@Host:443/x` gives
-/// `Host` and `443`), found without a full parse: the parser lower-cases hosts and drops default
-/// ports, and some rules are about exactly those.
-pub(super) fn typed_host_and_port(url: &str) -> Option<(&str, Option<&str>)> {
-    let (_, rest) = url.split_once("://")?;
-    let authority = rest.split(['/', '?', '#']).next()?;
-    let host_port = authority.rsplit('@').next()?;
-    match host_port.rsplit_once(':') {
-        Some((host, port)) if !port.contains(']') => Some((host, Some(port))),
-        _ => Some((host_port, None)),
+/// Where the parts of an absolute URL's authority sit in the text as typed (byte ranges). The
+/// URL parser lower-cases hosts and drops default ports; several rules are about exactly those,
+/// and spans must point into the typed text.
+pub(super) struct TypedAuthority {
+    /// `user:pass@`, the `@` included.
+    pub userinfo: Option<Range<usize>>,
+    pub host: Range<usize>,
+    /// The digits after `:`, if a port is written.
+    pub port: Option<Range<usize>>,
+}
+
+pub(super) fn typed_authority(url: &str) -> Option<TypedAuthority> {
+    let start = url.find("://")? + 3;
+    let end = url[start..].find(['/', '?', '#', '\\']).map_or(url.len(), |i| start + i);
+    let (userinfo, host_start) = match url[start..end].rfind('@') {
+        Some(at) => (Some(start..start + at + 1), start + at + 1),
+        None => (None, start),
+    };
+    let port = url[host_start..end].rfind(':').filter(|colon| !url[host_start + colon..end].contains(']'));
+    let host = host_start..port.map_or(end, |colon| host_start + colon);
+    Some(TypedAuthority { userinfo, host, port: port.map(|colon| host_start + colon + 1..end) })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_authority_points_into_the_typed_text() {
+        let url = "https://user:pw@Dev12345.service-now.com:443/oauth_redirect.do";
+        let a = typed_authority(url).unwrap();
+        assert_eq!(&url[a.userinfo.unwrap()], "user:pw@");
+        assert_eq!(&url[a.host], "Dev12345.service-now.com");
+        assert_eq!(&url[a.port.unwrap()], "443");
+        let v6 = "http://[::1]/cb";
+        let a = typed_authority(v6).unwrap();
+        assert_eq!((&v6[a.host], a.port), ("[::1]", None));
+        assert!(typed_authority("dev12345.service-now.com/x").is_none());
     }
 }
