@@ -69,17 +69,12 @@ impl<'a> Findings<'a> {
 
     pub fn push(&mut self, hit: Hit) {
         let severity = hit.severity.unwrap_or(hit.rule.default_severity());
-        match severity {
-            Severity::Error => self.summary.errors += 1,
-            Severity::Warning => self.summary.warnings += 1,
-            Severity::Info => self.summary.infos += 1,
-        }
-        let listed = &mut self.listed[hit.rule as usize];
-        if *listed >= MAX_FINDINGS_PER_RULE {
-            self.summary.omitted += 1;
+        if !self.would_list(hit.rule) {
+            self.count_unlisted(hit.rule, severity);
             return;
         }
-        *listed += 1;
+        self.count(severity);
+        self.listed[hit.rule as usize] += 1;
         let text = hit.field.get(self.setup).unwrap_or("");
         let span =
             hit.span.map(|bytes| Span { start: char_offset(text, bytes.start), end: char_offset(text, bytes.end) });
@@ -92,6 +87,21 @@ impl<'a> Findings<'a> {
             help: hit.help,
             fix: hit.fix.map(|replacement| Fix { field: hit.field, replacement }),
         });
+    }
+
+    /// Counts a finding of `rule` past the listing cap, without building it.
+    pub fn count_unlisted(&mut self, rule: Rule, severity: Severity) {
+        debug_assert!(!self.would_list(rule));
+        self.count(severity);
+        self.summary.omitted += 1;
+    }
+
+    fn count(&mut self, severity: Severity) {
+        match severity {
+            Severity::Error => self.summary.errors += 1,
+            Severity::Warning => self.summary.warnings += 1,
+            Severity::Info => self.summary.infos += 1,
+        }
     }
 
     /// Whether another finding of `rule` would be listed rather than only counted: costly

@@ -285,7 +285,7 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
         }
     }
     if !out.would_list(Rule::ScopeUnknown) {
-        out.push(Hit::new(Rule::ScopeUnknown, "", "")); // Counted, never shown.
+        out.count_unlisted(Rule::ScopeUnknown, Rule::ScopeUnknown.default_severity());
         return;
     }
     let suggestions = closest_scopes(&lower, 3);
