@@ -72,8 +72,21 @@ impl ScopeList {
         let list = scopes.into_iter().map(Into::into).filter(|scope: &String| seen.insert(scope.clone())).collect();
         ScopeList(list)
     }
+    /// The scopes of an OAuth `scope` value: space-separated, as Atlassian returns them.
+    pub fn from_scope_value(value: &str) -> Self {
+        ScopeList::new(value.split_ascii_whitespace())
+    }
     pub fn names(&self) -> &[String] {
         &self.0
+    }
+    pub fn contains(&self, scope: &str) -> bool {
+        self.0.iter().any(|name| name == scope)
+    }
+    pub fn len(&self) -> usize {
+        self.0.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
     /// The OAuth `scope` value: space-separated (RFC 6749 §3.3).
     pub fn to_scope_value(&self) -> String {
