@@ -3,7 +3,8 @@
 //! - [`setup`]: the input, an OAuth setup as typed ([`Setup`]).
 //! - [`check`]: the validator, pure functions from a setup to a [`Report`] with stable rule codes.
 //! - [`catalog`]: what is known about scope names, generated from Atlassian's registry.
-//! - [`oauth`]: the sans-IO OAuth client protocol (authorize URL, and later token requests).
+//! - [`oauth`]: the sans-IO OAuth client protocol: authorize URL, sealed state, token requests and
+//!   responses, the API gateway's accessible-resources and `/me`, with Atlassian's errors explained.
 //! - [`report`]: the output, the same JSON in every face.
 //!
 //! The core never touches the network, the clock or randomness; the faces (CLI, wasm, Worker)
