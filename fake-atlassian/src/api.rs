@@ -2,6 +2,7 @@
 
 use std::sync::Arc;
 
+use axum::extract::rejection::PathRejection;
 use axum::extract::{Path, State};
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::Response;
@@ -120,9 +121,11 @@ fn space_id(index: usize) -> u64 {
 /// `GET /ex/confluence/{cloudId}/wiki/api/v2/spaces`
 pub async fn spaces_v2(
     State(shared): State<Arc<Shared>>,
-    Path(cloud_id): Path<String>,
+    cloud_id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
+    // A cloud ID that does not even decode is just another site outside the grant.
+    let cloud_id = cloud_id.map(|Path(id)| id).unwrap_or_default();
     let site = match confluence_access(&shared, &headers, &cloud_id, &V2_SPACES_SCOPES) {
         Ok(site) => site,
         Err(response) => return response,
@@ -150,9 +153,11 @@ pub async fn spaces_v2(
 /// `GET /ex/confluence/{cloudId}/wiki/rest/api/space` (v1: classic scopes work here).
 pub async fn spaces_v1(
     State(shared): State<Arc<Shared>>,
-    Path(cloud_id): Path<String>,
+    cloud_id: Result<Path<String>, PathRejection>,
     headers: HeaderMap,
 ) -> Response {
+    // A cloud ID that does not even decode is just another site outside the grant.
+    let cloud_id = cloud_id.map(|Path(id)| id).unwrap_or_default();
     let site = match confluence_access(&shared, &headers, &cloud_id, &V1_SPACE_SCOPES) {
         Ok(site) => site,
         Err(response) => return response,

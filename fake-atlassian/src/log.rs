@@ -71,11 +71,9 @@ impl LogEntry {
 }
 
 fn loggable_path(path: &str) -> String {
-    // The path arrives percent-encoded (ASCII only), so cutting at a byte boundary is safe.
-    if path.len() > MAX_LOGGED_PATH {
-        format!("{}…", &path[..MAX_LOGGED_PATH])
-    } else {
-        path.to_owned()
+    match path.char_indices().nth(MAX_LOGGED_PATH) {
+        Some((cut, _)) => format!("{}…", &path[..cut]),
+        None => path.to_owned(),
     }
 }
 

@@ -49,7 +49,7 @@ pub struct Clock {
 impl Clock {
     pub fn now(&self) -> Timestamp {
         let real = SystemTime::now().duration_since(UNIX_EPOCH).unwrap_or_default();
-        Timestamp((real + self.offset).as_millis() as u64)
+        Timestamp(real.saturating_add(self.offset).as_millis() as u64)
     }
 
     pub fn advance(&mut self, by: Duration) {
