@@ -175,16 +175,16 @@ impl Fault {
         Ok(Fault { kind, once: spec.once, spec })
     }
 
-    /// The answer this fault gives instead of the endpoint's own (not for `Delay`, which only postpones it).
-    fn response(&self, endpoint: Endpoint) -> Response {
-        match &self.kind {
+    /// The answer this fault gives instead of the endpoint's own; none for a delay, which only postpones it.
+    fn replacement(&self, endpoint: Endpoint) -> Option<Response> {
+        let response = match &self.kind {
             FaultKind::ServerError { status } => failure_body(endpoint, *status, None),
             FaultKind::RateLimit { retry_after } => {
                 let mut response = failure_body(endpoint, StatusCode::TOO_MANY_REQUESTS, Some("Rate limit exceeded"));
                 response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*retry_after));
                 response
             }
-            FaultKind::Delay { .. } => StatusCode::INTERNAL_SERVER_ERROR.into_response(),
+            FaultKind::Delay { .. } => return None,
             FaultKind::Html => (
                 StatusCode::OK,
                 [(header::CONTENT_TYPE, "text/html; charset=utf-8")],
@@ -203,7 +203,8 @@ impl Fault {
                 }
                 response
             }
-        }
+        };
+        Some(response)
     }
 
     pub fn kind_name(&self) -> &'static str {
@@ -265,12 +266,14 @@ pub async fn apply_faults(State(shared): State<Arc<Shared>>, request: Request, n
     let Some(fault) = fault else {
         return next.run(request).await;
     };
-    let mut response = match fault.kind {
-        FaultKind::Delay { ms } => {
-            tokio::time::sleep(Duration::from_millis(ms)).await;
+    let mut response = match fault.replacement(endpoint) {
+        Some(response) => response,
+        None => {
+            if let FaultKind::Delay { ms } = fault.kind {
+                tokio::time::sleep(Duration::from_millis(ms)).await;
+            }
             next.run(request).await
         }
-        _ => fault.response(endpoint),
     };
     response.extensions_mut().insert(FaultApplied(fault.kind_name()));
     response

@@ -6,6 +6,7 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use base64::Engine as _;
 
+use crate::authorize::OFFLINE_ACCESS;
 use crate::config::Config;
 use crate::faults::{Endpoint, Fault};
 use crate::log::LogEntry;
@@ -200,7 +201,7 @@ impl Store {
     /// Issues an access token and, when the grant includes `offline_access`, a refresh token in a new family.
     pub fn issue_tokens_for_consent(&mut self, grant: Grant) -> IssuedTokens {
         let now = self.now();
-        if !grant.has_scope("offline_access") {
+        if !grant.has_scope(OFFLINE_ACCESS) {
             return IssuedTokens { access_token: self.issue_access_token(grant, None), refresh_token: None };
         }
         let family = FamilyId(self.next_family);
