@@ -3,7 +3,7 @@
 // pkg/, time from navigation to the page's first rendered report, and the median time of one
 // check() call in headless Chromium beside the native time for the same setup. Prints a table.
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { launchBrowser, ROOT, serveWww } from '../tests/browser/harness.mjs';
@@ -29,10 +29,17 @@ const median = (values) => {
   const sorted = [...values].sort((a, b) => a - b);
   return sorted[Math.floor(sorted.length / 2)];
 };
-const size = (file) => {
-  const bytes = readFileSync(join(ROOT, 'pkg', file));
-  return { raw: bytes.length, gzip: gzipSync(bytes, { level: 9 }).length };
+const size = (...files) => {
+  const sizes = files.map((file) => readFileSync(join(ROOT, 'pkg', file)));
+  return {
+    raw: sizes.reduce((sum, bytes) => sum + bytes.length, 0),
+    gzip: sizes.reduce((sum, bytes) => sum + gzipSync(bytes, { level: 9 }).length, 0),
+  };
 };
+// The glue is wasm-bindgen's module plus the snippets it imports (src/web/decode.js).
+const snippets = (dir = 'snippets') =>
+  readdirSync(join(ROOT, 'pkg', dir), { withFileTypes: true }).flatMap((entry) =>
+    entry.isDirectory() ? snippets(join(dir, entry.name)) : [join(dir, entry.name)]);
 
 async function browserFigures() {
   const server = await serveWww();
@@ -87,7 +94,7 @@ function nativeCheckUs() {
 }
 
 const wasm = size('threelo_bg.wasm');
-const glue = size('threelo.js');
+const glue = size('threelo.js', ...snippets());
 const browser = await browserFigures();
 const native = nativeCheckUs();
 const kb = (n) => `${(n / 1024).toFixed(1)} KB`;

@@ -22,7 +22,7 @@ const manifest = {
     '.': { types: './threelo.d.ts', default: './threelo.js' },
     './threelo_bg.wasm': './threelo_bg.wasm',
   },
-  files: ['threelo.js', 'threelo.d.ts', 'threelo_bg.wasm', 'threelo_bg.wasm.d.ts', 'README.md'],
+  files: ['threelo.js', 'threelo.d.ts', 'threelo_bg.wasm', 'threelo_bg.wasm.d.ts', 'snippets/', 'README.md'],
   sideEffects: false,
   keywords: ['atlassian', 'confluence', 'oauth', 'servicenow', 'validator', 'wasm'],
 };

@@ -1,6 +1,8 @@
 //! The output of the validator: findings with rule codes, spans and fixes, a summary, and the
 //! normalized values to paste. The same JSON in every face.
 
+use std::borrow::Cow;
+
 use serde::{Serialize, Serializer};
 
 use crate::check::Rule;
@@ -53,7 +55,8 @@ pub struct Finding {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub span: Option<Span>,
     pub message: String,
-    pub help: String,
+    /// Most rules' help is fixed text; it is borrowed, not copied, on every check.
+    pub help: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
 }

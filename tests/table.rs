@@ -232,7 +232,7 @@ fn problems(case: &Case) -> Vec<String> {
             }
         };
         let texts: Vec<&str> =
-            of_rule(&report, &want.rule).map(|f| if help { f.help.as_str() } else { f.message.as_str() }).collect();
+            of_rule(&report, &want.rule).map(|f| if help { &*f.help } else { f.message.as_str() }).collect();
         if !texts.iter().any(|t| t.contains(&want.contains)) {
             problems.push(format!(
                 "expected a `{}` {} containing {:?}; got {texts:?}",

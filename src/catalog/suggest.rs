@@ -47,7 +47,7 @@ pub fn closest_scopes(token: &str, limit: usize) -> Suggestions {
         })
         .filter(|(bound, length_difference, _, _)| *bound >= MIN_SCORE || *length_difference <= 3)
         .collect();
-    bounded.sort_by(|a, b| b.0.total_cmp(&a.0));
+    bounded.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.2.name.cmp(b.2.name)));
 
     let mut scored: Vec<(f64, usize, &'static ScopeEntry)> = Vec::new();
     let mut by_bound = 0;
@@ -65,7 +65,7 @@ pub fn closest_scopes(token: &str, limit: usize) -> Suggestions {
             scored.push((score, distance, entry));
         }
     }
-    scored.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.2.name.cmp(b.2.name)));
+    scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.2.name.cmp(b.2.name)));
 
     let closest_by_distance = scored.iter().map(|(_, d, _)| *d).min();
     let clearly_meant = closest_by_distance.filter(|d| *d <= 2).and_then(|best| {
@@ -99,7 +99,7 @@ fn words(name: &str) -> Vec<&str> {
         .filter(|w| !w.is_empty())
         .map(|w| w.strip_suffix('s').filter(|stem| stem.len() >= 3).unwrap_or(w))
         .collect();
-    words.sort();
+    words.sort_unstable();
     words.dedup();
     words
 }

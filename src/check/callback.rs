@@ -1,5 +1,6 @@
 //! `callback/*`: the Callback URL registered in the console and the client's Redirect URL.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use url::{Host, Url};
@@ -19,6 +20,8 @@ const SERVICENOW_PATH: &str = "/oauth_redirect.do";
 pub(super) fn check_callback<'a>(setup: &'a Setup, grant: Grant, out: &mut Findings) -> Option<&'a str> {
     let callback = check_url_field(Field::CallbackUrl, setup.callback_url.as_deref(), out);
     let redirect = check_url_field(Field::RedirectUrl, setup.redirect_url.as_deref(), out);
+    let (callback, callback_parsed) = (callback.usable, callback.parsed);
+    let (redirect, redirect_parsed) = (redirect.usable, redirect.parsed);
     let present = |raw: Option<&str>| raw.is_some_and(|r| !trimmed(r).text.is_empty());
     if grant == Grant::AuthorizationCode
         && !present(setup.callback_url.as_deref())
@@ -43,7 +46,7 @@ pub(super) fn check_callback<'a>(setup: &'a Setup, grant: Grant, out: &mut Findi
                         "the redirect URL {} differs from the registered callback {} in its {}",
                         quoted(redirect),
                         quoted(callback),
-                        difference(callback, redirect)
+                        difference(callback, redirect, callback_parsed.as_ref(), redirect_parsed.as_ref())
                     ),
                     "Atlassian compares them character for character: make the client's Redirect URL an exact copy of \
                      the console's Callback URL",
@@ -56,12 +59,21 @@ pub(super) fn check_callback<'a>(setup: &'a Setup, grant: Grant, out: &mut Findi
     callback.or(redirect)
 }
 
-/// The rules that concern one URL on its own. Returns it, trimmed, when it is usable.
-fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -> Option<&'a str> {
-    let raw = raw?;
+/// One URL field after its own rules: the trimmed text when it is usable, and the parsed URL
+/// when it is an http(s) URL with a host, so later comparisons need not parse it again.
+struct UrlField<'a> {
+    usable: Option<&'a str>,
+    parsed: Option<Url>,
+}
+
+const UNUSABLE: UrlField<'static> = UrlField { usable: None, parsed: None };
+
+/// The rules that concern one URL on its own.
+fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -> UrlField<'a> {
+    let Some(raw) = raw else { return UNUSABLE };
     let url = trimmed(raw);
     if url.text.is_empty() {
-        return None;
+        return UNUSABLE;
     }
     if let Some(span) = whitespace_span(raw) {
         out.push(
@@ -75,7 +87,7 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
             .fix(without_whitespace(raw)),
         );
         if url.text.contains(is_blank) {
-            return None; // Inner whitespace: every later span would point at the wrong place.
+            return UNUSABLE; // Inner whitespace: every later span would point at the wrong place.
         }
     }
     let base = url.offset;
@@ -110,7 +122,7 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
             .on(field)
             .at(shifted(star..star + 1)),
         );
-        return None;
+        return UNUSABLE;
     }
     let parsed = match Url::parse(text) {
         Ok(parsed)
@@ -133,13 +145,13 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
                 .at(base..base + text.len())
                 .fix(format!("{}{}{}", &raw[..base], parsed.as_str(), &raw[base + text.len()..])),
             );
-            return None;
+            return UNUSABLE;
         }
         Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() => parsed,
-        _ if !usable => return None, // The placeholder finding already explains it.
+        _ if !usable => return UNUSABLE, // The placeholder finding already explains it.
         other => {
             report_invalid(field, text, other, base, out);
-            return None;
+            return UNUSABLE;
         }
     };
     if let Some(userinfo) = typed_authority(text)
@@ -201,7 +213,7 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
     if check_servicenow(field, text, raw, base, &parsed, out).is_err() {
         usable = false;
     }
-    usable.then_some(text)
+    UrlField { usable: usable.then_some(text), parsed: Some(parsed) }
 }
 
 /// `scheme://authority...` as RFC 3986 writes it, with no backslash and no empty host.
@@ -304,8 +316,8 @@ fn check_servicenow(
 
 /// Where a documentation placeholder sits in the URL, if one does.
 fn find_placeholder(text: &str) -> Option<Range<usize>> {
-    if let Some(open) = text.find(['<', '{']) {
-        let close = text[open..].find(['>', '}']).map_or(text.len(), |i| open + i + 1);
+    if let Some(open) = text.bytes().position(|b| b == b'<' || b == b'{') {
+        let close = text[open..].bytes().position(|b| b == b'>' || b == b'}').map_or(text.len(), |i| open + i + 1);
         return Some(open..close);
     }
     if let Some(at) = text.find("YOUR_") {
@@ -313,20 +325,25 @@ fn find_placeholder(text: &str) -> Option<Range<usize>> {
         return Some(at..end);
     }
     // Before a scheme is typed, the text up to the first `/` is the host.
-    let host_range = typed_authority(text).map_or(0..text.find(['/', '?', '#']).unwrap_or(text.len()), |a| a.host);
+    let host_range = typed_authority(text)
+        .map_or(0..text.bytes().position(|b| matches!(b, b'/' | b'?' | b'#')).unwrap_or(text.len()), |a| a.host);
     let host_start = host_range.start;
-    let host = text[host_range].to_ascii_lowercase();
-    let host = host.as_str();
-    let labels: Vec<&str> = host.split(['.', ':', '@']).collect();
+    let host = &text[host_range];
     let servicenow = SERVICENOW_DOMAINS.iter().any(|d| is_subdomain_of(host, d));
-    let placeholder_label = |label: &&str| {
-        matches!(*label, "your-instance" | "yourinstance" | "your_instance" | "your-domain" | "yourdomain" | "example")
-            || (*label == "instance" && servicenow)
-    };
-    if let Some(label) = labels.iter().find(|label| placeholder_label(label)) {
-        let at = host_start + host.find(label)?;
+    let is = |label: &str, name: &str| label.eq_ignore_ascii_case(name);
+    let mut label_start = 0;
+    for label in host.split(['.', ':', '@']) {
+        let at = host_start + label_start;
+        label_start += label.len() + 1;
+        let placeholder = ["your-instance", "yourinstance", "your_instance", "your-domain", "yourdomain", "example"]
+            .iter()
+            .any(|name| is(label, name))
+            || (servicenow && is(label, "instance"));
         // `example` alone is a placeholder only as example.com/.org/.net.
-        if *label != "example" || ["example.com", "example.org", "example.net"].iter().any(|d| host.ends_with(d)) {
+        let example_domain = ["example.com", "example.org", "example.net"].iter().any(|d| {
+            host.len() >= d.len() && host.as_bytes()[host.len() - d.len()..].eq_ignore_ascii_case(d.as_bytes())
+        });
+        if placeholder && (!is(label, "example") || example_domain) {
             return Some(at..at + label.len());
         }
     }
@@ -347,8 +364,12 @@ fn without_range(raw: &str, range: Range<usize>) -> String {
 }
 
 /// Names the first part in which two URLs differ, for `callback/mismatch`.
-fn difference(registered: &str, sent: &str) -> String {
-    let (Ok(a), Ok(b)) = (Url::parse(registered), Url::parse(sent)) else {
+fn difference<'a>(registered: &str, sent: &str, registered_url: Option<&'a Url>, sent_url: Option<&'a Url>) -> String {
+    let parse = |parsed: Option<&'a Url>, text| match parsed {
+        Some(url) => Ok(Cow::Borrowed(url)),
+        None => Url::parse(text).map(Cow::Owned),
+    };
+    let (Ok(a), Ok(b)) = (parse(registered_url, registered), parse(sent_url, sent)) else {
         return "text".to_string();
     };
     if a.scheme() != b.scheme() {

@@ -1,5 +1,6 @@
 //! The collector the rule areas push into.
 
+use std::borrow::Cow;
 use std::ops::Range;
 
 use super::{Rule, MAX_FINDINGS_PER_RULE};
@@ -13,7 +14,7 @@ pub(super) struct Hit {
     /// Byte range in the field's text.
     pub span: Option<Range<usize>>,
     pub message: String,
-    pub help: String,
+    pub help: Cow<'static, str>,
     /// The field's whole new text.
     pub fix: Option<String>,
     /// When the rule's default does not apply.
@@ -21,7 +22,7 @@ pub(super) struct Hit {
 }
 
 impl Hit {
-    pub fn new(rule: Rule, message: impl Into<String>, help: impl Into<String>) -> Hit {
+    pub fn new(rule: Rule, message: impl Into<String>, help: impl Into<Cow<'static, str>>) -> Hit {
         Hit {
             rule,
             field: rule.field(),
@@ -114,16 +115,26 @@ impl<'a> Findings<'a> {
         self.findings.iter().any(|f| f.field == field && f.severity == Severity::Error)
     }
 
-    pub fn into_report(mut self, normalized: Normalized) -> Report {
+    pub fn into_report(self, normalized: Normalized) -> Report {
         // Most severe first, then in field order, then left to right: the order a person fixes them.
-        self.findings.sort_by_key(|f| (f.severity, f.field, f.span.map(|s| s.start)));
-        Report { findings: self.findings, summary: self.summary, normalized }
+        // The push order breaks ties, so the order is the same on every platform and build.
+        let mut keyed: Vec<_> = self
+            .findings
+            .into_iter()
+            .enumerate()
+            .map(|(i, f)| ((f.severity, f.field, f.span.map(|s| s.start), i), f))
+            .collect();
+        keyed.sort_unstable_by_key(|(key, _)| *key);
+        Report { findings: keyed.into_iter().map(|(_, f)| f).collect(), summary: self.summary, normalized }
     }
 }
 
 /// Characters before byte `index` of `text` (clamped to a char boundary).
 fn char_offset(text: &str, index: usize) -> usize {
     let mut index = index.min(text.len());
+    if text.is_ascii() {
+        return index;
+    }
     while !text.is_char_boundary(index) {
         index -= 1;
     }

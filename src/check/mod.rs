@@ -52,7 +52,6 @@ pub fn check(setup: &Setup) -> Report {
         }
         _ => None,
     };
-    let normalized =
-        Normalized { scope: scope_list.to_scope_value(), scopes: scope_list.names().to_vec(), authorize_url };
+    let normalized = Normalized { scope: scope_list.to_scope_value(), scopes: scope_list.into_names(), authorize_url };
     out.into_report(normalized)
 }

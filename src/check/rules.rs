@@ -22,6 +22,16 @@ pub enum Basis {
 }
 
 impl Basis {
+    /// The name used in JSON and the JS API.
+    pub fn code(self) -> &'static str {
+        match self {
+            Basis::Documented => "documented",
+            Basis::AtlassianStaff => "atlassian-staff",
+            Basis::Standard => "standard",
+            Basis::Observed => "observed",
+        }
+    }
+
     pub fn describe(self) -> &'static str {
         match self {
             Basis::Documented => "documented by Atlassian or ServiceNow",

@@ -36,30 +36,38 @@ fn is_separator(c: char) -> bool {
 /// Percent-encoded separators, pasted from an authorize URL.
 const ENCODED_SEPARATORS: [&str; 4] = ["%20", "%2C", "%2c", "%0A"];
 
-fn separator_length(raw: &str, at: usize, c: char) -> Option<usize> {
-    if is_separator(c) {
-        return Some(c.len_utf8());
+/// The length of the separator starting at byte `at`, if one does.
+fn separator_length(raw: &str, at: usize) -> Option<usize> {
+    let byte = raw.as_bytes()[at];
+    if byte == b'%' {
+        return ENCODED_SEPARATORS.iter().find(|s| raw[at..].starts_with(*s)).map(|s| s.len());
     }
-    ENCODED_SEPARATORS.iter().find(|s| raw[at..].starts_with(*s)).map(|s| s.len())
+    // Bytes, not chars, for ASCII: the browser build would decode each character in a call.
+    let c = if byte.is_ascii() { char::from(byte) } else { raw[at..].chars().next()? };
+    is_separator(c).then(|| c.len_utf8())
 }
 
 fn tokenize(raw: &str) -> Vec<Token<'_>> {
     let mut tokens = Vec::new();
     let mut start = None;
-    let mut skip_until = 0;
-    for (i, c) in raw.char_indices().chain([(raw.len(), ' ')]) {
-        if i < skip_until {
-            continue;
-        }
-        match (separator_length(raw, i, c), start) {
+    let mut at = 0;
+    // The end of the text ends the last token as a separator would.
+    while at <= raw.len() {
+        let separator = if at == raw.len() { Some(1) } else { separator_length(raw, at) };
+        match (separator, start) {
             (Some(length), Some(s)) => {
-                tokens.push(Token { text: &raw[s..i], range: s..i });
+                tokens.push(Token { text: &raw[s..at], range: s..at });
                 start = None;
-                skip_until = i + length;
+                at += length;
             }
-            (Some(length), None) => skip_until = i + length,
-            (None, None) => start = Some(i),
-            (None, Some(_)) => {}
+            (Some(length), None) => at += length,
+            (None, _) => {
+                start = start.or(Some(at));
+                at += 1;
+                while !raw.is_char_boundary(at) {
+                    at += 1;
+                }
+            }
         }
     }
     tokens

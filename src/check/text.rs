@@ -5,7 +5,19 @@ use std::ops::Range;
 /// Whitespace, plus the invisible characters that ride along with copy and paste (zero-width
 /// spaces and joiners, the byte-order mark, soft hyphens), which `char::is_whitespace` omits.
 pub(crate) fn is_blank(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+    if c.is_ascii() {
+        is_blank_byte(c as u8)
+    } else {
+        c.is_whitespace() || matches!(c, '\u{200B}'..='\u{200D}' | '\u{2060}' | '\u{FEFF}' | '\u{00AD}')
+    }
+}
+
+/// [`is_blank`] for an ASCII byte: the ASCII characters `char::is_whitespace` accepts.
+///
+/// The scans below take a byte-wise path for ASCII text: the browser build is optimized for
+/// size, which leaves UTF-8 decoding as a call per character, and pasted values are ASCII.
+fn is_blank_byte(b: u8) -> bool {
+    matches!(b, b' ' | b'\t'..=b'\r')
 }
 
 /// The value with surrounding whitespace removed, and where it starts in the original.
@@ -15,6 +27,12 @@ pub(super) struct Trimmed<'a> {
 }
 
 pub(super) fn trimmed(raw: &str) -> Trimmed<'_> {
+    if raw.is_ascii() {
+        let bytes = raw.as_bytes();
+        let start = bytes.iter().position(|b| !is_blank_byte(*b)).unwrap_or(bytes.len());
+        let end = bytes.iter().rposition(|b| !is_blank_byte(*b)).map_or(start, |i| i + 1);
+        return Trimmed { text: &raw[start..end], offset: start };
+    }
     let text = raw.trim_matches(is_blank);
     let offset = raw.len() - raw.trim_start_matches(is_blank).len();
     Trimmed { text, offset }
@@ -22,6 +40,12 @@ pub(super) fn trimmed(raw: &str) -> Trimmed<'_> {
 
 /// From the first whitespace character to the end of the last, if there is any.
 pub(super) fn whitespace_span(raw: &str) -> Option<Range<usize>> {
+    if raw.is_ascii() {
+        let bytes = raw.as_bytes();
+        let first = bytes.iter().position(|b| is_blank_byte(*b))?;
+        let last = bytes.iter().rposition(|b| is_blank_byte(*b))?;
+        return Some(first..last + 1);
+    }
     let first = raw.char_indices().find(|(_, c)| is_blank(*c))?.0;
     let (last, c) = raw.char_indices().rev().find(|(_, c)| is_blank(*c))?;
     Some(first..last + c.len_utf8())
@@ -52,11 +76,16 @@ pub(super) fn describe_whitespace(raw: &str) -> String {
 /// `text` shortened for a message, on a character boundary.
 pub(super) fn quoted(text: &str) -> String {
     const MAX: usize = 60;
-    if text.chars().count() <= MAX {
-        format!("`{text}`")
-    } else {
-        format!("`{}…`", text.chars().take(MAX).collect::<String>())
+    let cut = if text.len() <= MAX { None } else { text.char_indices().nth(MAX).map(|(cut, _)| cut) };
+    // Pushed, not formatted: messages quote several values per keystroke.
+    let mut out = String::with_capacity(text.len().min(4 * MAX) + 5);
+    out.push('`');
+    out.push_str(&text[..cut.unwrap_or(text.len())]);
+    if cut.is_some() {
+        out.push('…');
     }
+    out.push('`');
+    out
 }
 
 /// `raw` with `range` replaced by `with`.
@@ -66,11 +95,13 @@ pub(super) fn splice(raw: &str, range: Range<usize>, with: &str) -> String {
 
 /// `raw` with every range replaced by its text. Overlapping ranges merge (the first one's text
 /// is kept), so removals that share a separator remove it once.
-pub(super) fn splice_all(raw: &str, mut edits: Vec<(Range<usize>, &str)>) -> String {
-    edits.sort_by_key(|(range, _)| range.start);
+pub(super) fn splice_all(raw: &str, edits: Vec<(Range<usize>, &str)>) -> String {
+    // By start, then in the order given, so that of two edits at one place the first wins.
+    let mut order: Vec<usize> = (0..edits.len()).collect();
+    order.sort_unstable_by_key(|&i| (edits[i].0.start, i));
     let mut out = String::with_capacity(raw.len());
     let mut copied = 0;
-    for (range, with) in edits {
+    for (range, with) in order.into_iter().map(|i| edits[i].clone()) {
         if range.start >= copied {
             out.push_str(&raw[copied..range.start]);
             out.push_str(with);
@@ -92,9 +123,24 @@ pub(super) struct TypedAuthority {
     pub port: Option<Range<usize>>,
 }
 
+/// Where the first `://` starts. A search for `:` (memchr) then a look at what follows: the
+/// browser build would step through a substring search byte by byte.
+fn scheme_end(url: &str) -> Option<usize> {
+    let mut from = 0;
+    while let Some(colon) = url[from..].find(':') {
+        let at = from + colon;
+        if url[at..].starts_with("://") {
+            return Some(at);
+        }
+        from = at + 1;
+    }
+    None
+}
+
 pub(super) fn typed_authority(url: &str) -> Option<TypedAuthority> {
-    let start = url.find("://")? + 3;
-    let end = url[start..].find(['/', '?', '#', '\\']).map_or(url.len(), |i| start + i);
+    let start = scheme_end(url)? + 3;
+    let end =
+        url[start..].bytes().position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\')).map_or(url.len(), |i| start + i);
     let (userinfo, host_start) = match url[start..end].rfind('@') {
         Some(at) => (Some(start..start + at + 1), start + at + 1),
         None => (None, start),

@@ -67,9 +67,15 @@ pub struct ScopeList(Vec<String>);
 
 impl ScopeList {
     pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(scopes: I) -> Self {
-        // A B-tree, not a hash set: hashing is slow in wasm, and lists are short.
-        let mut seen = BTreeSet::new();
-        let list = scopes.into_iter().map(Into::into).filter(|scope: &String| seen.insert(scope.clone())).collect();
+        let mut list: Vec<String> = scopes.into_iter().map(Into::into).collect();
+        // A B-tree of borrowed names, not a hash set of copies: hashing and copying are slow in
+        // wasm, and this runs on every keystroke.
+        let first: Vec<bool> = {
+            let mut seen = BTreeSet::new();
+            list.iter().map(|scope| seen.insert(scope.as_str())).collect()
+        };
+        let mut keep = first.into_iter();
+        list.retain(|_| keep.next().unwrap_or(false));
         ScopeList(list)
     }
     /// The scopes of an OAuth `scope` value: space-separated, as Atlassian returns them.
@@ -78,6 +84,9 @@ impl ScopeList {
     }
     pub fn names(&self) -> &[String] {
         &self.0
+    }
+    pub fn into_names(self) -> Vec<String> {
+        self.0
     }
     pub fn contains(&self, scope: &str) -> bool {
         self.0.iter().any(|name| name == scope)

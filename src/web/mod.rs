@@ -2,12 +2,25 @@
 //! converts: JS values to a [`Setup`], the [`Report`] to plain JS objects, and spans from
 //! characters to UTF-16 code units so that `String.prototype.slice` cuts the right text.
 
+mod wire;
+
 use js_sys::{Array, Object, Reflect};
-use serde::Serialize;
 use wasm_bindgen::prelude::*;
 
 use crate::report::Report;
 use crate::setup::{Field, Setup};
+use wire::Wire;
+
+// Building the answer object by object from Rust costs a boundary crossing per property, which
+// was most of a keystroke's time; instead the answer crosses once, as one string and one array
+// of numbers (see `wire`), and `decode.js` builds the objects on the JS side.
+#[wasm_bindgen(module = "/src/web/decode.js")]
+extern "C" {
+    #[wasm_bindgen(js_name = decodeReport)]
+    fn decode_report(text: &str, numbers: &[u32]) -> JsValue;
+    #[wasm_bindgen(js_name = decodeRules)]
+    fn decode_rules(text: &str, numbers: &[u32]) -> JsValue;
+}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -82,25 +95,21 @@ pub fn check_setup(#[wasm_bindgen(unchecked_param_type = "Setup")] setup: JsValu
     let setup = setup_from_js(&setup)?;
     let mut report = crate::check(&setup);
     to_utf16_spans(&setup, &mut report);
-    to_js(&report)
+    let wire = Wire::report(&report);
+    Ok(decode_report(wire.text(), wire.numbers()))
 }
 
 /// Every rule with its code, severity, title and explanation.
 #[wasm_bindgen(js_name = rules, unchecked_return_type = "Rule[]")]
-pub fn rule_list() -> Result<JsValue, JsError> {
-    to_js(&crate::rules())
+pub fn rule_list() -> JsValue {
+    let wire = Wire::rules(&crate::rules());
+    decode_rules(wire.text(), wire.numbers())
 }
 
 /// The version of threelo, as in Cargo.toml.
 #[wasm_bindgen]
 pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
-}
-
-fn to_js<T: Serialize>(value: &T) -> Result<JsValue, JsError> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::json_compatible())
-        .map_err(|e| JsError::new(&format!("threelo could not convert its answer: {e}")))
 }
 
 thread_local! {
@@ -118,8 +127,14 @@ fn setup_from_js(value: &JsValue) -> Result<Setup, JsError> {
         return Err(JsError::new(&format!("check() takes a setup object, not {}", type_name(value))));
     };
     FIELD_KEYS.with(|keys| {
-        for key in Object::keys(object).iter() {
-            if !keys.contains(&key) {
+        let values: Vec<JsValue> =
+            keys.iter().map(|key| Reflect::get(object, key).unwrap_or(JsValue::UNDEFINED)).collect();
+        // Every own key must be a field. When the object has exactly as many keys as fields
+        // with a value, it has no other key; only otherwise are the keys compared one by one
+        // (each comparison crosses into JS, and this runs on every keystroke).
+        let own_keys = Object::keys(object);
+        if own_keys.length() as usize != values.iter().filter(|v| !v.is_undefined()).count() {
+            if let Some(key) = own_keys.iter().find(|key| !keys.contains(key)) {
                 let known: Vec<&str> = Field::ALL.iter().map(|f| f.key()).collect();
                 let key = key.as_string().unwrap_or_default();
                 return Err(JsError::new(&format!(
@@ -129,9 +144,8 @@ fn setup_from_js(value: &JsValue) -> Result<Setup, JsError> {
             }
         }
         let mut setup = Setup::default();
-        for (field, key) in Field::ALL.into_iter().zip(keys) {
-            let value = Reflect::get(object, key).unwrap_or(JsValue::UNDEFINED);
-            field.set(&mut setup, field_text(field, &value)?);
+        for (field, value) in Field::ALL.into_iter().zip(&values) {
+            field.set(&mut setup, field_text(field, value)?);
         }
         Ok(setup)
     })
@@ -171,8 +185,12 @@ fn type_name(value: &JsValue) -> String {
 fn to_utf16_spans(setup: &Setup, report: &mut Report) {
     for finding in &mut report.findings {
         let (Some(span), Some(text)) = (finding.span.as_mut(), finding.field.get(setup)) else { continue };
+        if text.is_ascii() {
+            continue;
+        }
         let units = |chars: usize| text.chars().take(chars).map(char::len_utf16).sum();
         span.start = units(span.start);
         span.end = units(span.end);
     }
 }
+

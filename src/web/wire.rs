@@ -1,0 +1,97 @@
+//! The answer's wire form: every string of a report laid end to end in one `text`, and one
+//! array of `numbers` holding counts, flags, spans and each string's length in UTF-16 code
+//! units (what `String.prototype.slice` counts). `decode.js` reads both in the same order as
+//! they are written here, so the two files change together.
+
+use crate::check::RuleInfo;
+use crate::report::Report;
+
+#[derive(Default)]
+pub(super) struct Wire {
+    text: String,
+    numbers: Vec<u32>,
+}
+
+impl Wire {
+    pub fn report(report: &Report) -> Wire {
+        // Sized once: growing the text by doubling copied it several times per keystroke.
+        let findings_text: usize = report
+            .findings
+            .iter()
+            .map(|f| 40 + f.message.len() + f.help.len() + f.fix.as_ref().map_or(0, |fix| fix.replacement.len()))
+            .sum();
+        let normalized = &report.normalized;
+        let normalized_text = 2 * normalized.scope.len() + normalized.authorize_url.as_ref().map_or(0, String::len);
+        let mut wire = Wire {
+            text: String::with_capacity(findings_text + normalized_text),
+            numbers: Vec::with_capacity(16 + 12 * report.findings.len() + normalized.scopes.len()),
+        };
+        wire.number(report.findings.len());
+        for finding in &report.findings {
+            wire.string(finding.rule.code());
+            wire.string(finding.severity.as_str());
+            wire.string(finding.field.key());
+            wire.flag(finding.span.is_some());
+            if let Some(span) = finding.span {
+                wire.number(span.start);
+                wire.number(span.end);
+            }
+            wire.string(&finding.message);
+            wire.string(&finding.help);
+            wire.flag(finding.fix.is_some());
+            if let Some(fix) = &finding.fix {
+                wire.string(fix.field.key());
+                wire.string(&fix.replacement);
+            }
+        }
+        let summary = &report.summary;
+        for count in [summary.errors, summary.warnings, summary.infos, summary.omitted] {
+            wire.number(count);
+        }
+        wire.number(normalized.scopes.len());
+        for scope in &normalized.scopes {
+            wire.string(scope);
+        }
+        wire.string(&normalized.scope);
+        wire.flag(normalized.authorize_url.is_some());
+        if let Some(url) = &normalized.authorize_url {
+            wire.string(url);
+        }
+        wire
+    }
+
+    pub fn rules(rules: &[RuleInfo]) -> Wire {
+        let mut wire = Wire::default();
+        wire.number(rules.len());
+        for rule in rules {
+            for text in [rule.code, rule.severity.as_str(), rule.field.key(), rule.basis.code(), rule.title] {
+                wire.string(text);
+            }
+            wire.string(rule.explanation);
+        }
+        wire
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    pub fn numbers(&self) -> &[u32] {
+        &self.numbers
+    }
+
+    fn string(&mut self, text: &str) {
+        let units = if text.is_ascii() { text.len() } else { text.encode_utf16().count() };
+        self.number(units);
+        self.text.push_str(text);
+    }
+
+    /// Counts and offsets come from strings a JS caller passed in, so they fit in a `u32`.
+    fn number(&mut self, n: usize) {
+        self.numbers.push(n as u32);
+    }
+
+    fn flag(&mut self, set: bool) {
+        self.numbers.push(u32::from(set));
+    }
+}
