@@ -6,6 +6,7 @@
 //! - [`oauth`]: the sans-IO OAuth client protocol: authorize URL, sealed state, token requests and
 //!   responses, the API gateway's accessible-resources and `/me`, with Atlassian's errors explained.
 //! - [`report`]: the output, the same JSON in every face.
+//! - `edge` (feature `edge`): the Cloudflare Worker, a thin face that checks its own setup first.
 //!
 //! The core never touches the network, the clock or randomness; the faces (CLI, wasm, Worker)
 //! are thin layers over it.
@@ -30,6 +31,8 @@
 
 pub mod catalog;
 pub mod check;
+#[cfg(feature = "edge")]
+pub mod edge;
 pub mod oauth;
 pub mod report;
 pub mod setup;

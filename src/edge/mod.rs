@@ -1,0 +1,320 @@
+//! The Cloudflare Worker (feature `edge`): a thin face over the core. It reads its configuration
+//! ([`config`]), checks it with the validator, and answers its routes; static assets (`www/`, the
+//! docs page) are served by the Workers runtime before this code runs.
+//!
+//! - `GET /healthz`: JSON `{ok, version, config}`; 200 when the Worker can start flows, 503 with
+//!   the findings when its own setup has errors. Never a secret.
+//! - `GET /connect`, `GET /callback`: the OAuth flow. Refused with the findings (503) while the
+//!   setup has errors; otherwise, for now, a 501 page: the flow itself lands next.
+//! - anything else: 404.
+//!
+//! Routing and every answer are plain values ([`route`], [`respond::Reply`]), so they are tested
+//! natively; only [`serve`] (the entry point) and [`fetch::send`] touch the Workers runtime.
+
+pub mod config;
+pub mod fetch;
+pub mod respond;
+
+use std::cell::OnceCell;
+use std::rc::Rc;
+
+use serde_json::{json, Value};
+
+use config::{Config, Problem as ConfigProblem};
+use respond::{escape_html, json as json_reply, Problem, Reply, Wants};
+
+/// The crate's version, as `/healthz` reports it.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
+
+/// The routes this code answers; `wrangler.toml` sends exactly these here before the assets.
+pub const ROUTES: [&str; 3] = ["/healthz", "/connect", "/callback"];
+
+/// A request as routing needs it. The query is deliberately absent: it carries codes and state,
+/// and nothing that routes or logs should see.
+#[derive(Debug, Clone, Copy)]
+pub struct Incoming<'a> {
+    pub method: &'a str,
+    pub path: &'a str,
+    pub accept: Option<&'a str>,
+}
+
+/// The answer to `request`.
+pub fn route(request: &Incoming, config: &Config) -> Reply {
+    let wants = Wants::from_accept(request.accept);
+    let reply = match request.path {
+        "/healthz" | "/connect" | "/callback" if !matches!(request.method, "GET" | "HEAD") => {
+            Problem::new(405, "method-not-allowed", "Method not allowed", format!("{} answers GET only.", request.path))
+                .reply(wants)
+                .with_header("Allow", "GET, HEAD")
+        }
+        "/healthz" => health(config),
+        "/connect" | "/callback" if !config.is_sound() => misconfigured(config, wants),
+        "/connect" => not_yet(
+            "Connecting to Atlassian is not built yet",
+            "This Worker's configuration is sound, but starting the consent flow lands in a later version.",
+            config,
+            wants,
+        ),
+        "/callback" => not_yet(
+            "The callback is not built yet",
+            "This Worker's configuration is sound, but receiving Atlassian's redirect lands in a later version.",
+            config,
+            wants,
+        ),
+        _ => Problem::new(404, "not-found", "Not found", "There is nothing at this address.").reply(wants),
+    };
+    if request.method == "HEAD" {
+        reply.without_body()
+    } else {
+        reply
+    }
+}
+
+/// A label for the request line in logs: a known route, or nothing of what the client typed.
+pub fn log_label(path: &str) -> &'static str {
+    ROUTES.into_iter().find(|route| *route == path).unwrap_or("(other path)")
+}
+
+fn health(config: &Config) -> Reply {
+    let ok = config.is_sound();
+    let body = json!({
+        "ok": ok,
+        "version": VERSION,
+        "config": config_json(config),
+    });
+    json_reply(if ok { 200 } else { 503 }, &body)
+}
+
+/// The configuration as `/healthz` and problem details show it: findings and problems, the
+/// Atlassian endpoints, never a value of a secret.
+fn config_json(config: &Config) -> Value {
+    json!({
+        "sound": config.is_sound(),
+        "errors": config.error_count(),
+        "atlassian": config.atlassian,
+        "summary": config.report.summary,
+        "findings": config.findings(),
+        "problems": config.problems,
+    })
+}
+
+fn misconfigured(config: &Config, wants: Wants) -> Reply {
+    let errors = config.error_count();
+    let mut problem = Problem::new(
+        503,
+        "worker-misconfigured",
+        "This Worker is not configured correctly",
+        format!(
+            "Its own OAuth setup has {errors} error{}, so it starts no sign-in: Atlassian would refuse it, or it \
+             could not finish. Fix the variables named below (wrangler.toml [vars], or `wrangler secret put` for \
+             secrets) and deploy again.",
+            if errors == 1 { "" } else { "s" }
+        ),
+    );
+    problem.more_html = findings_html(config);
+    if let Value::Object(members) = config_json(config) {
+        problem.extensions.extend(members);
+    }
+    problem.reply(wants)
+}
+
+fn not_yet(title: &str, detail: &str, config: &Config, wants: Wants) -> Reply {
+    let mut problem = Problem::new(501, "not-implemented", title, detail);
+    problem.more_html = format!("{}\n{}", atlassian_html(config), findings_html(config));
+    problem.extensions.insert("atlassian".into(), json!(config.atlassian));
+    problem.reply(wants)
+}
+
+fn atlassian_html(config: &Config) -> String {
+    let atlassian = &config.atlassian;
+    if atlassian.stand_in {
+        format!(
+            "<p><strong>Development:</strong> this Worker talks to a local stand-in for Atlassian at <code>{}</code>, \
+             not to Atlassian.</p>",
+            escape_html(&atlassian.auth_base_url)
+        )
+    } else {
+        format!("<p>Atlassian: <code>{}</code></p>", escape_html(&atlassian.auth_base_url))
+    }
+}
+
+/// The Worker's own problems, then the validator's findings (errors first), each with the
+/// variable to change. Every piece of text is escaped; the report is already redacted.
+fn findings_html(config: &Config) -> String {
+    let problems = config.problems.iter().map(|ConfigProblem { variable, message }| {
+        format!(
+            "<li class=\"error\" data-variable=\"{variable}\"><strong>error</strong> in <code>{variable}</code>: {}</li>",
+            escape_html(message)
+        )
+    });
+    let mut findings = config.findings();
+    findings.sort_by_key(|f| f.finding.severity);
+    let findings = findings.iter().map(|f| {
+        let severity = f.finding.severity.as_str();
+        format!(
+            "<li class=\"{severity}\" data-rule=\"{rule}\" data-variable=\"{variable}\"><strong>{severity}</strong> \
+             <code>{rule}</code> in <code>{variable}</code>: {message}<br><span class=\"help\">{help}</span></li>",
+            rule = f.finding.rule.code(),
+            variable = f.variable,
+            message = escape_html(&f.finding.message),
+            help = escape_html(&f.finding.help),
+        )
+    });
+    let items: Vec<String> = problems.chain(findings).collect();
+    if items.is_empty() {
+        String::new()
+    } else {
+        format!("<ul class=\"findings\">\n{}\n</ul>", items.join("\n"))
+    }
+}
+
+// The configuration is read and checked once per isolate: vars and secrets are fixed for an
+// isolate's life (a new deployment starts new isolates), and a Worker is single-threaded.
+thread_local! {
+    static CONFIG: OnceCell<Rc<Config>> = const { OnceCell::new() };
+}
+
+fn config_of(env: &worker::Env) -> Rc<Config> {
+    CONFIG.with(|cell| {
+        cell.get_or_init(|| {
+            Rc::new(Config::load(|name| {
+                env.var(name).ok().map(|value| value.to_string()).filter(|value| !value.is_empty())
+            }))
+        })
+        .clone()
+    })
+}
+
+fn into_response(reply: Reply) -> worker::Result<worker::Response> {
+    let headers = worker::Headers::new();
+    for (name, value) in &reply.headers {
+        headers.set(name, value)?;
+    }
+    Ok(worker::Response::from_bytes(reply.body)?.with_status(reply.status).with_headers(headers))
+}
+
+/// The Worker's entry point. It never returns an error: a failure becomes a bare 500 page, and
+/// the log line names the route and the status, nothing the client sent.
+#[worker::event(fetch)]
+pub async fn serve(
+    request: worker::Request,
+    env: worker::Env,
+    _ctx: worker::Context,
+) -> worker::Result<worker::Response> {
+    let config = config_of(&env);
+    let path = request.path();
+    let method = request.method().to_string();
+    let accept = request.headers().get("accept").ok().flatten();
+    let reply = route(&Incoming { method: &method, path: &path, accept: accept.as_deref() }, &config);
+    worker::console_log!("{method} {} -> {}", log_label(&path), reply.status);
+    into_response(reply).or_else(|_| {
+        worker::console_error!("{method} {}: the response could not be built", log_label(&path));
+        worker::Response::error("Internal error", 500)
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::config::*;
+    use super::*;
+
+    const SECRET: &str = "ATOAFakeSecretForLocalTestsOnly-NotARealAtlassianCredential-000000000BADF00D";
+    const KEY: &str = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
+
+    fn config(scopes: &str) -> Config {
+        let vars: HashMap<&str, &str> = HashMap::from([
+            (CLIENT_ID, "fakeClientIdForLocalTests0000001"),
+            (CLIENT_SECRET, SECRET),
+            (SCOPES, scopes),
+            (CALLBACK_URL, "http://127.0.0.1:8787/callback"),
+            (AUTH_BASE_URL, "http://127.0.0.1:8789"),
+            (API_BASE_URL, "http://127.0.0.1:8789"),
+            (STATE_KEY, KEY),
+        ]);
+        Config::load(|name| vars.get(name).map(|v| v.to_string()))
+    }
+
+    fn sound() -> Config {
+        config("read:page:confluence read:space:confluence search:confluence read:me offline_access")
+    }
+
+    fn get(path: &str, accept: Option<&str>, config: &Config) -> Reply {
+        route(&Incoming { method: "GET", path, accept }, config)
+    }
+
+    fn body(reply: &Reply) -> String {
+        String::from_utf8(reply.body.clone()).unwrap()
+    }
+
+    #[test]
+    fn healthz_reports_a_sound_config() {
+        let reply = get("/healthz", None, &sound());
+        assert_eq!(reply.status, 200);
+        let health: Value = serde_json::from_slice(&reply.body).unwrap();
+        assert_eq!(health["ok"], json!(true));
+        assert_eq!(health["version"], json!(VERSION));
+        assert_eq!(health["config"]["atlassian"]["stand_in"], json!(true));
+        assert_eq!(health["config"]["errors"], json!(0));
+    }
+
+    #[test]
+    fn a_misconfigured_worker_says_why_and_refuses_flows() {
+        let config = config("ace:confluence read:page:confluence");
+        let health = get("/healthz", None, &config);
+        assert_eq!(health.status, 503);
+        let json: Value = serde_json::from_slice(&health.body).unwrap();
+        let rules: Vec<&str> =
+            json["config"]["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+        assert!(rules.contains(&"scope/unknown"), "{rules:?}");
+
+        let page = get("/connect", Some("text/html"), &config);
+        assert_eq!(page.status, 503);
+        assert!(body(&page).contains("data-rule=\"scope/unknown\""), "{}", body(&page));
+        let problem = get("/callback", Some("application/json"), &config);
+        assert_eq!(problem.header("content-type"), Some("application/problem+json"));
+        let problem: Value = serde_json::from_slice(&problem.body).unwrap();
+        assert_eq!(problem["code"], json!("worker-misconfigured"));
+        assert_eq!(problem["findings"][0]["variable"], json!(SCOPES));
+    }
+
+    #[test]
+    fn a_sound_worker_answers_the_flow_routes_with_501_for_now() {
+        for path in ["/connect", "/callback"] {
+            let reply = get(path, None, &sound());
+            assert_eq!(reply.status, 501, "{path}");
+            assert!(body(&reply).contains("local stand-in"), "{}", body(&reply));
+        }
+    }
+
+    #[test]
+    fn other_paths_are_404_and_other_methods_405() {
+        let reply = get("/nope<script>", None, &sound());
+        assert_eq!(reply.status, 404);
+        assert!(!body(&reply).contains("<script>"));
+        let reply = route(&Incoming { method: "POST", path: "/connect", accept: None }, &sound());
+        assert_eq!((reply.status, reply.header("allow")), (405, Some("GET, HEAD")));
+        let reply = route(&Incoming { method: "HEAD", path: "/healthz", accept: None }, &sound());
+        assert_eq!((reply.status, reply.body.len()), (200, 0));
+    }
+
+    #[test]
+    fn no_answer_carries_the_secret_or_the_state_key() {
+        let broken = config("openid");
+        for config in [sound(), broken] {
+            for path in ["/healthz", "/connect", "/callback", "/x"] {
+                for accept in [None, Some("application/json")] {
+                    let text = body(&get(path, accept, &config));
+                    assert!(!text.contains(&SECRET[8..]) && !text.contains(&KEY[4..]), "{path}: {text}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn logs_name_known_routes_only() {
+        assert_eq!(log_label("/connect"), "/connect");
+        assert_eq!(log_label("/ATOAsomething"), "(other path)");
+    }
+}
