@@ -1,0 +1,199 @@
+// The Worker under `wrangler dev` (the real workerd runtime), answering on loopback: its routes, the
+// docs page as static assets from the same origin, the security headers, a misconfigured Worker
+// refusing flows, and logs that carry no secret or code.
+import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ROOT, startWorker } from './harness.mjs';
+
+const VERSION = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(/^version = "([^"]+)"$/m)[1];
+const CODE = 'FAKEcodeThatMustNeverBeLogged0123456789';
+const HTML = { Accept: 'text/html,application/xhtml+xml,*/*;q=0.8' };
+const JSON_ONLY = { Accept: 'application/json' };
+
+let sound;
+let misconfigured;
+let withStandIn;
+
+before(async () => {
+  // Both at once: start-up is most of this file's time.
+  [sound, misconfigured, withStandIn] = await Promise.all([
+    startWorker(),
+    // ServiceNow's documented scopes: an unknown scope, commas, no offline_access.
+    startWorker({ vars: { ATLASSIAN_SCOPES: 'ace:confluence,read:page:confluence,read:me' } }),
+    startWorker({ fakeAtlassian: true }),
+  ]);
+});
+after(async () => {
+  await Promise.all([sound?.stop(), misconfigured?.stop(), withStandIn?.stop()]);
+});
+
+/** Asserts the headers every answer of the Worker's own carries. */
+function assertWorkerHeaders(response) {
+  assert.equal(response.headers.get('cache-control'), 'no-store');
+  assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
+  assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+  const csp = response.headers.get('content-security-policy');
+  assert.match(csp, /default-src 'none'/);
+  assert.match(csp, /frame-ancestors 'none'/);
+}
+
+/** Asserts the page's inline style is the one its CSP allows, by hash. */
+function assertStyleAllowed(response, html) {
+  const style = html.match(/<style>([^<]*)<\/style>/)[1];
+  const hash = createHash('sha256').update(style).digest('base64');
+  assert.ok(response.headers.get('content-security-policy').includes(`'sha256-${hash}'`), `style hash ${hash} not in CSP`);
+}
+
+/** Asserts nothing secret is in `text`: the client secret, the state key, a code sent to the Worker. */
+function assertNoSecrets(worker, text, where) {
+  for (const [name, value] of Object.entries(worker.secrets)) {
+    assert.ok(!text.includes(value), `${name} appears in ${where}`);
+  }
+  assert.ok(!text.includes(CODE), `the authorization code appears in ${where}`);
+}
+
+describe('a soundly configured Worker', () => {
+  test('/healthz answers JSON 200 with the security headers and no secret', async () => {
+    const response = await fetch(`${sound.origin}/healthz`);
+    assert.equal(response.status, 200);
+    assert.equal(response.headers.get('content-type'), 'application/json');
+    assertWorkerHeaders(response);
+    const text = await response.text();
+    assertNoSecrets(sound, text, '/healthz');
+    const health = JSON.parse(text);
+    assert.equal(health.ok, true);
+    assert.equal(health.version, VERSION);
+    assert.equal(health.config.sound, true);
+    assert.equal(health.config.errors, 0);
+    // Talking to a loopback stand-in is said plainly, never silently accepted as Atlassian.
+    assert.equal(health.config.atlassian.stand_in, true);
+    assert.deepEqual(health.config.problems, []);
+  });
+
+  test('the docs page is served from the same origin, with its own security headers', async () => {
+    const response = await fetch(`${sound.origin}/`, { headers: HTML });
+    assert.equal(response.status, 200);
+    assert.match(response.headers.get('content-type'), /^text\/html/);
+    const html = await response.text();
+    assert.match(html, /<title>threelo/);
+    assert.match(html, /href="style\.css"/);
+    // From www/_headers: the page may load from its own origin only.
+    assert.match(response.headers.get('content-security-policy'), /default-src 'self'/);
+    assert.equal(response.headers.get('x-content-type-options'), 'nosniff');
+    assert.equal(response.headers.get('referrer-policy'), 'no-referrer');
+    const css = await fetch(`${sound.origin}/style.css`);
+    assert.equal(css.status, 200);
+    assert.match(css.headers.get('content-type'), /^text\/css/);
+    // The headers file configures the assets; it is not one of them.
+    const headersFile = await fetch(`${sound.origin}/_headers`);
+    assert.equal(headersFile.status, 404);
+  });
+
+  test('/connect answers 501 with a clear page until the flow lands', async () => {
+    const response = await fetch(`${sound.origin}/connect`, { headers: HTML });
+    assert.equal(response.status, 501);
+    assert.match(response.headers.get('content-type'), /^text\/html/);
+    assertWorkerHeaders(response);
+    const html = await response.text();
+    assert.match(html, /<h1>Connecting to Atlassian is not built yet<\/h1>/);
+    assert.match(html, /local stand-in for Atlassian/);
+    assertStyleAllowed(response, html);
+
+    const problem = await fetch(`${sound.origin}/connect`, { headers: JSON_ONLY });
+    assert.equal(problem.status, 501);
+    assert.equal(problem.headers.get('content-type'), 'application/problem+json');
+    const details = await problem.json();
+    assert.equal(details.code, 'not-implemented');
+    assert.equal(details.status, 501);
+  });
+
+  test('/callback answers 501 and the code it was sent is logged nowhere', async () => {
+    const response = await fetch(`${sound.origin}/callback?code=${CODE}&state=${CODE}`, { headers: HTML });
+    assert.equal(response.status, 501);
+    const html = await response.text();
+    assertNoSecrets(sound, html, 'the /callback page');
+    await sound.waitForOutput(/GET \/callback -> 501/);
+    assertNoSecrets(sound, sound.output(), "wrangler's and the Worker's output");
+  });
+
+  test('other methods on the Worker routes get 405 with Allow', async () => {
+    const response = await fetch(`${sound.origin}/connect`, { method: 'POST', headers: JSON_ONLY });
+    assert.equal(response.status, 405);
+    assert.equal(response.headers.get('allow'), 'GET, HEAD');
+    assert.equal((await response.json()).code, 'method-not-allowed');
+  });
+
+  test('an unknown route gets a 404 page, or problem details when JSON is asked for', async () => {
+    const response = await fetch(`${sound.origin}/no-such-page%3Cscript%3E`, { headers: HTML });
+    assert.equal(response.status, 404);
+    assert.match(response.headers.get('content-type'), /^text\/html/);
+    assertWorkerHeaders(response);
+    const html = await response.text();
+    assert.match(html, /<h1>Not found<\/h1>/);
+    assert.ok(!html.includes('<script'), 'the page reflects the path unescaped');
+
+    const problem = await fetch(`${sound.origin}/api/nothing`, { headers: JSON_ONLY });
+    assert.equal(problem.status, 404);
+    assert.equal(problem.headers.get('content-type'), 'application/problem+json');
+    assert.deepEqual(await problem.json(), {
+      type: 'about:blank', title: 'Not found', status: 404, detail: 'There is nothing at this address.', code: 'not-found',
+    });
+  });
+});
+
+describe('a misconfigured Worker', () => {
+  test('/healthz answers 503 with the validator findings, each naming its variable', async () => {
+    const response = await fetch(`${misconfigured.origin}/healthz`);
+    assert.equal(response.status, 503);
+    assertWorkerHeaders(response);
+    const health = await response.json();
+    assert.equal(health.ok, false);
+    assert.equal(health.config.sound, false);
+    const unknown = health.config.findings.find((finding) => finding.rule === 'scope/unknown');
+    assert.ok(unknown, `no scope/unknown in ${JSON.stringify(health.config.findings)}`);
+    assert.equal(unknown.variable, 'ATLASSIAN_SCOPES');
+    assert.match(unknown.message, /ace:confluence/);
+    const rules = health.config.findings.map((finding) => finding.rule);
+    for (const rule of ['scope/separator', 'scope/offline-access-missing']) assert.ok(rules.includes(rule), `${rule} in ${rules}`);
+  });
+
+  test('/connect refuses to start a flow and shows the findings', async () => {
+    const response = await fetch(`${misconfigured.origin}/connect`, { headers: HTML });
+    assert.equal(response.status, 503);
+    assertWorkerHeaders(response);
+    const html = await response.text();
+    assert.match(html, /This Worker is not configured correctly/);
+    assert.match(html, /data-rule="scope\/unknown" data-variable="ATLASSIAN_SCOPES"/);
+    assert.match(html, /`ace:confluence` is not an Atlassian scope/);
+    assert.ok(!/Location/i.test([...response.headers.keys()].join(' ')), 'a refused flow must not redirect');
+    assertStyleAllowed(response, html);
+    assertNoSecrets(misconfigured, html, 'the refusal page');
+
+    const problem = await fetch(`${misconfigured.origin}/connect`, { headers: JSON_ONLY });
+    assert.equal(problem.status, 503);
+    const details = await problem.json();
+    assert.equal(details.code, 'worker-misconfigured');
+    assert.ok(details.findings.some((finding) => finding.rule === 'scope/unknown'));
+  });
+});
+
+test('the harness starts the local Atlassian stand-in and points the Worker at it', async () => {
+  const standIn = withStandIn.fakeAtlassian.origin;
+  assert.match(standIn, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const health = await (await fetch(`${withStandIn.origin}/healthz`)).json();
+  assert.equal(health.ok, true);
+  assert.deepEqual(health.config.atlassian, { stand_in: true, auth_base_url: `${standIn}/`, api_base_url: `${standIn}/` });
+  // The stand-in is up and speaks Atlassian: an unauthenticated API call is refused.
+  const resources = await fetch(`${standIn}/oauth/token/accessible-resources`);
+  assert.equal(resources.status, 401);
+});
+
+test('the test environment in wrangler.toml keeps the same local defaults as [vars]', () => {
+  const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
+  const block = (header) => toml.split(header)[1].split(/\n\[/)[0].split('\n').filter((line) => /^\w+ = /.test(line));
+  assert.deepEqual(block('\n[env.test.vars]\n'), block('\n[vars]\n'));
+  assert.equal(block('\n[vars]\n').length, 5);
+});
