@@ -60,12 +60,17 @@ export function buildWorker() {
   return built;
 }
 
+let standInBuilt;
+/** Builds fake-atlassian once per test process (seconds when it is up to date), so it is never stale. */
+export function buildFakeAtlassian() {
+  standInBuilt ??= run('cargo', ['build', '--quiet', '-p', 'fake-atlassian'], 'cargo build -p fake-atlassian');
+  return standInBuilt;
+}
+
 /** Starts fake-atlassian on a free port; resolves to { origin, output(), waitForOutput(), stop() }. */
 export async function startFakeAtlassian({ args = [], timeoutMs = 60_000 } = {}) {
+  await buildFakeAtlassian();
   const binary = join(ROOT, 'target', 'debug', 'fake-atlassian');
-  if (!existsSync(binary)) {
-    await run('cargo', ['build', '--quiet', '-p', 'fake-atlassian'], 'cargo build -p fake-atlassian');
-  }
   const child = startGroup(binary, ['--port', '0', ...args], process.env);
   const origin = await child.waitFor(/fake-atlassian listening on (http:\/\/127\.0\.0\.1:\d+)/, timeoutMs, 'fake-atlassian')
     .then((match) => match[1]);
