@@ -98,7 +98,8 @@ pub fn check_status(host: &str, status: u16) -> Result<(), FetchError> {
     }
 }
 
-/// Sends `request` and reads the whole answer, within `timeout`.
+/// Sends `request` and reads the whole answer, within `timeout`. A `GET` with a body is
+/// [`FetchError::InvalidRequest`]: the Fetch API refuses it before anything is sent.
 pub async fn send(request: &HttpRequest, timeout: Duration) -> Result<FetchedResponse, FetchError> {
     use worker::{AbortSignal, Fetch, Headers, Method, Request, RequestInit, RequestRedirect};
 
