@@ -4,15 +4,24 @@
 //!
 //! - `GET /healthz`: JSON `{ok, version, config}`; 200 when the Worker can start flows, 503 with
 //!   the findings when its own setup has errors. Never a secret.
-//! - `GET /connect`, `GET /callback`: the OAuth flow. Refused with the findings (503) while the
-//!   setup has errors; otherwise, for now, a 501 page: the flow itself lands next.
+//! - `GET /connect` ([`connect`]): starts consent with a sealed, single-use, browser-bound state.
+//! - `GET /callback` ([`callback`]): verifies the state, exchanges the code, reads what was granted
+//!   and answers with the connection report ([`report`]).
+//! - The flow routes are refused with the findings (503) while the setup has errors.
 //! - anything else: 404.
 //!
 //! Routing and every answer are plain values ([`route`], [`respond::Reply`]), so they are tested
-//! natively; only [`serve`] (the entry point) and [`fetch::send`] touch the Workers runtime.
+//! natively; only [`serve`] (the entry point), [`fetch::send`] and the [`ledger`] touch the
+//! Workers runtime.
 
+pub mod callback;
 pub mod config;
+pub mod connect;
+pub mod cookie;
 pub mod fetch;
+pub mod ledger;
+pub mod query;
+pub mod report;
 pub mod respond;
 
 use std::cell::OnceCell;
@@ -38,36 +47,35 @@ pub struct Incoming<'a> {
     pub accept: Option<&'a str>,
 }
 
-/// The answer to `request`.
-pub fn route(request: &Incoming, config: &Config) -> Reply {
+/// Where a request goes: an answer known without I/O, or one of the two flows.
+#[derive(Debug)]
+pub enum Route {
+    Reply(Reply),
+    Connect,
+    Callback,
+}
+
+/// Routes `request`; the flow routes only for a sound configuration and a GET.
+pub fn route(request: &Incoming, config: &Config) -> Route {
     let wants = Wants::from_accept(request.accept);
+    let flow = matches!(request.path, "/connect" | "/callback");
     let reply = match request.path {
-        "/healthz" | "/connect" | "/callback" if !matches!(request.method, "GET" | "HEAD") => {
-            Problem::new(405, "method-not-allowed", "Method not allowed", format!("{} answers GET only.", request.path))
-                .reply(wants)
-                .with_header("Allow", "GET, HEAD")
-        }
+        "/healthz" if !matches!(request.method, "GET" | "HEAD") => not_allowed(request.path, "GET, HEAD", wants),
+        // A flow changes state (a cookie, a used code): GET only, never HEAD.
+        "/connect" | "/callback" if request.method != "GET" => not_allowed(request.path, "GET", wants),
         "/healthz" => health(config),
         "/connect" | "/callback" if !config.is_sound() => misconfigured(config, wants),
-        "/connect" => not_yet(
-            "Connecting to Atlassian is not built yet",
-            "This Worker's configuration is sound, but starting the consent flow lands in a later version.",
-            config,
-            wants,
-        ),
-        "/callback" => not_yet(
-            "The callback is not built yet",
-            "This Worker's configuration is sound, but receiving Atlassian's redirect lands in a later version.",
-            config,
-            wants,
-        ),
+        "/connect" => return Route::Connect,
+        "/callback" => return Route::Callback,
         _ => Problem::new(404, "not-found", "Not found", "There is nothing at this address.").reply(wants),
     };
-    if request.method == "HEAD" {
-        reply.without_body()
-    } else {
-        reply
-    }
+    Route::Reply(if request.method == "HEAD" && !flow { reply.without_body() } else { reply })
+}
+
+fn not_allowed(path: &str, allow: &'static str, wants: Wants) -> Reply {
+    Problem::new(405, "method-not-allowed", "Method not allowed", format!("{path} answers {allow} only."))
+        .reply(wants)
+        .with_header("Allow", allow)
 }
 
 /// A label for the request line in logs: a known route, or nothing of what the client typed.
@@ -118,29 +126,9 @@ fn misconfigured(config: &Config, wants: Wants) -> Reply {
     problem.reply(wants)
 }
 
-fn not_yet(title: &str, detail: &str, config: &Config, wants: Wants) -> Reply {
-    let mut problem = Problem::new(501, "not-implemented", title, detail);
-    problem.more_html = format!("{}\n{}", atlassian_html(config), findings_html(config));
-    problem.extensions.insert("atlassian".into(), json!(config.atlassian));
-    problem.reply(wants)
-}
-
-fn atlassian_html(config: &Config) -> String {
-    let atlassian = &config.atlassian;
-    if atlassian.stand_in {
-        format!(
-            "<p><strong>Development:</strong> this Worker talks to a local stand-in for Atlassian at <code>{}</code>, \
-             not to Atlassian.</p>",
-            escape_html(&atlassian.auth_base_url)
-        )
-    } else {
-        format!("<p>Atlassian: <code>{}</code></p>", escape_html(&atlassian.auth_base_url))
-    }
-}
-
 /// The Worker's own problems, then the validator's findings (errors first), each with the
 /// variable to change. Every piece of text is escaped; the report is already redacted.
-fn findings_html(config: &Config) -> String {
+pub(crate) fn findings_html(config: &Config) -> String {
     let problems = config.problems.iter().map(|ConfigProblem { variable, message }| {
         format!(
             "<li class=\"error\" data-variable=\"{variable}\"><strong>error</strong> in <code>{variable}</code>: {}</li>",
@@ -204,14 +192,34 @@ pub async fn serve(
     let config = config_of(&env);
     let path = request.path();
     let method = request.method().to_string();
-    let accept = request.headers().get("accept").ok().flatten();
-    let reply = route(&Incoming { method: &method, path: &path, accept: accept.as_deref() }, &config);
+    let header = |name: &str| request.headers().get(name).ok().flatten();
+    let accept = header("accept");
+    let wants = Wants::from_accept(accept.as_deref());
+    // The query holds codes and states: it is read here and passed on, never logged.
+    let query = request.url().map(|url| url.query().unwrap_or("").to_string()).unwrap_or_default();
+    let now = worker::Date::now().as_millis() / 1000;
+    let reply = match route(&Incoming { method: &method, path: &path, accept: accept.as_deref() }, &config) {
+        Route::Reply(reply) => reply,
+        Route::Connect => match random_for_connect() {
+            Some(random) => connect::connect(&config, &query, wants, &random, now),
+            None => Problem::new(503, "no-randomness", "Try again", "No random bytes were available.").reply(wants),
+        },
+        Route::Callback => flow::callback(&env, &config, &query, header("cookie").as_deref(), wants, now).await,
+    };
     worker::console_log!("{method} {} -> {}", log_label(&path), reply.status);
     into_response(reply).or_else(|_| {
         worker::console_error!("{method} {}: the response could not be built", log_label(&path));
         worker::Response::error("Internal error", 500)
     })
 }
+
+fn random_for_connect() -> Option<connect::ConnectRandom> {
+    let mut bytes = [0u8; connect::ConnectRandom::LEN];
+    getrandom::fill(&mut bytes).ok()?;
+    Some(connect::ConnectRandom::from_bytes(&bytes))
+}
+
+mod flow;
 
 #[cfg(test)]
 mod tests {
@@ -241,7 +249,14 @@ mod tests {
     }
 
     fn get(path: &str, accept: Option<&str>, config: &Config) -> Reply {
-        route(&Incoming { method: "GET", path, accept }, config)
+        reply(route(&Incoming { method: "GET", path, accept }, config))
+    }
+
+    fn reply(route: Route) -> Reply {
+        match route {
+            Route::Reply(reply) => reply,
+            other => panic!("expected a reply, got {other:?}"),
+        }
     }
 
     fn body(reply: &Reply) -> String {
@@ -280,23 +295,25 @@ mod tests {
     }
 
     #[test]
-    fn a_sound_worker_answers_the_flow_routes_with_501_for_now() {
-        for path in ["/connect", "/callback"] {
-            let reply = get(path, None, &sound());
-            assert_eq!(reply.status, 501, "{path}");
-            assert!(body(&reply).contains("local stand-in"), "{}", body(&reply));
+    fn a_sound_worker_runs_the_flows_on_get_only() {
+        let route_of = |method, path| route(&Incoming { method, path, accept: None }, &sound());
+        assert!(matches!(route_of("GET", "/connect"), Route::Connect));
+        assert!(matches!(route_of("GET", "/callback"), Route::Callback));
+        for method in ["HEAD", "POST"] {
+            let reply = reply(route_of(method, "/callback"));
+            assert_eq!((reply.status, reply.header("allow")), (405, Some("GET")));
         }
     }
 
     #[test]
     fn other_paths_are_404_and_other_methods_405() {
-        let reply = get("/nope<script>", None, &sound());
-        assert_eq!(reply.status, 404);
-        assert!(!body(&reply).contains("<script>"));
-        let reply = route(&Incoming { method: "POST", path: "/connect", accept: None }, &sound());
-        assert_eq!((reply.status, reply.header("allow")), (405, Some("GET, HEAD")));
-        let reply = route(&Incoming { method: "HEAD", path: "/healthz", accept: None }, &sound());
-        assert_eq!((reply.status, reply.body.len()), (200, 0));
+        let missing = get("/nope<script>", None, &sound());
+        assert_eq!(missing.status, 404);
+        assert!(!body(&missing).contains("<script>"));
+        let post = reply(route(&Incoming { method: "POST", path: "/healthz", accept: None }, &sound()));
+        assert_eq!((post.status, post.header("allow")), (405, Some("GET, HEAD")));
+        let head = reply(route(&Incoming { method: "HEAD", path: "/healthz", accept: None }, &sound()));
+        assert_eq!((head.status, head.body.len()), (200, 0));
     }
 
     #[test]
@@ -305,7 +322,18 @@ mod tests {
         for config in [sound(), broken] {
             for path in ["/healthz", "/connect", "/callback", "/x"] {
                 for accept in [None, Some("application/json")] {
-                    let text = body(&get(path, accept, &config));
+                    let wants = Wants::from_accept(accept);
+                    let reply = match route(&Incoming { method: "GET", path, accept }, &config) {
+                        Route::Reply(reply) => reply,
+                        Route::Connect => {
+                            connect::connect(&config, "", wants, &connect::ConnectRandom::from_bytes(&[7; 44]), 1)
+                        }
+                        Route::Callback => match callback::verify(&config, "state=x", None, 1) {
+                            Err(problem) => problem.reply(wants),
+                            Ok(_) => panic!("a made-up state was accepted"),
+                        },
+                    };
+                    let text = format!("{:?} {}", reply.headers, body(&reply));
                     assert!(!text.contains(&SECRET[8..]) && !text.contains(&KEY[4..]), "{path}: {text}");
                 }
             }

@@ -122,14 +122,25 @@ pub fn json(status: u16, value: &Value) -> Reply {
     Reply::new(status, "application/json", value.to_string().into_bytes())
 }
 
+/// A redirect to `location`, which must carry nothing secret but what the flow needs there.
+pub fn redirect(location: &str) -> Reply {
+    Reply::new(302, "text/plain; charset=utf-8", Vec::new()).with_header("Location", location.to_string())
+}
+
 /// A whole page around `body_html`, which the caller has escaped; `title` is escaped here.
 pub fn page(status: u16, title: &str, body_html: &str) -> Reply {
+    coded_page(status, "", title, body_html)
+}
+
+/// A page whose `<main data-code>` names what happened, for tests and scripts that read pages.
+pub fn coded_page(status: u16, code: &str, title: &str, body_html: &str) -> Reply {
     let title = escape_html(title);
+    let code = escape_html(code);
     let html = format!(
         "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
          <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
          <meta name=\"referrer\" content=\"no-referrer\">\n<title>{title} — threelo</title>\n\
-         <style>{PAGE_STYLE}</style>\n</head>\n<body>\n<main>\n<h1>{title}</h1>\n{body_html}\n\
+         <style>{PAGE_STYLE}</style>\n</head>\n<body>\n<main data-code=\"{code}\">\n<h1>{title}</h1>\n{body_html}\n\
          <p><a href=\"/\">threelo: check a Confluence Cloud OAuth 2.0 setup</a></p>\n</main>\n</body>\n</html>\n"
     );
     Reply::new(status, "text/html; charset=utf-8", html.into_bytes())
@@ -166,7 +177,7 @@ impl Problem {
         match wants {
             Wants::Html => {
                 let body = format!("<p>{}</p>\n{}", escape_html(&self.detail), self.more_html);
-                page(self.status, &self.title, &body)
+                coded_page(self.status, self.code, &self.title, &body)
             }
             Wants::ProblemJson => {
                 // RFC 9457: "about:blank" says the status code alone tells what happened; `code`

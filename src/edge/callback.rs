@@ -1,0 +1,202 @@
+//! `GET /callback`: what Atlassian's redirect back carries, checked before anything is sent
+//! anywhere, and every way the exchange after it can fail, as the page that explains it. The
+//! exchange itself (the network) is in `mod.rs`; everything here is plain values.
+
+use super::config::Config;
+use super::connect::bad_query;
+use super::cookie::StateCookie;
+use super::fetch::FetchError;
+use super::query::Query;
+use super::respond::{escape_html, Problem};
+use crate::oauth::{open, ApiError, AuthorizationCode, OpenedState, StateError, TokenError};
+
+/// A callback whose state is genuine, fresh and this browser's. It still has to be claimed (used
+/// once) before anything else happens.
+pub struct Verified {
+    pub state: OpenedState,
+    pub outcome: ConsentOutcome,
+}
+
+/// What Atlassian's redirect says about the consent.
+pub enum ConsentOutcome {
+    Granted(AuthorizationCode),
+    /// `error=…`: declined, or refused by Atlassian; the texts are Atlassian's, to be escaped.
+    Refused {
+        error: String,
+        description: Option<String>,
+    },
+    /// Neither a code nor an error.
+    NoCode,
+}
+
+/// Checks the query and the state against this browser's cookie at Unix time `now`.
+pub fn verify(config: &Config, query: &str, cookie_header: Option<&str>, now: u64) -> Result<Verified, Problem> {
+    let query = Query::parse(query).map_err(|error| bad_query(&error))?;
+    let key = config.state_key.as_ref().ok_or_else(|| state_problem(StateError::Forged))?;
+    let cookie = StateCookie::for_config(config).read(cookie_header);
+    let state =
+        query.get("state").ok_or(StateError::Missing).and_then(|state| open(key, state, cookie.as_deref(), now));
+    let state = state.map_err(state_problem)?;
+    let outcome = match (query.get("code"), query.get("error")) {
+        (_, Some(error)) => ConsentOutcome::Refused {
+            error: shown_text(error, 64),
+            description: query.get("error_description").map(|d| shown_text(d, 300)),
+        },
+        (Some(code), None) => ConsentOutcome::Granted(AuthorizationCode::new(code)),
+        (None, None) => ConsentOutcome::NoCode,
+    };
+    Ok(Verified { state, outcome })
+}
+
+/// Server text for a page: printable, bounded. (Escaping happens where it is written.)
+fn shown_text(text: &str, max_chars: usize) -> String {
+    text.chars().filter(|c| !c.is_control()).take(max_chars).collect()
+}
+
+fn state_problem(error: StateError) -> Problem {
+    let (code, title, next) = match error {
+        StateError::Missing => ("state-missing", "This callback carries no state", "Start again from /connect."),
+        StateError::Malformed => (
+            "state-malformed",
+            "This callback's state was not issued here",
+            "Start again from /connect; a link edited by hand or copied from elsewhere cannot finish a sign-in.",
+        ),
+        StateError::Forged => (
+            "state-forged",
+            "This callback's state failed its integrity check",
+            "It was altered, or issued before the Worker's STATE_KEY changed. Start again from /connect.",
+        ),
+        StateError::Expired => (
+            "state-expired",
+            "This sign-in took too long",
+            "Consent must finish within 10 minutes of starting. Start again from /connect.",
+        ),
+        StateError::MissingCookie => (
+            "state-cookie-missing",
+            "This browser did not start this sign-in",
+            "The cookie set by /connect is missing: cookies are blocked, the sign-in started in another browser, \
+             or it was already used. Start again from /connect in this browser.",
+        ),
+        StateError::BrowserMismatch => (
+            "state-browser-mismatch",
+            "This sign-in was started in another browser",
+            "The state belongs to another browser's /connect, so this one cannot finish it (this is what stops \
+             someone from tricking you into finishing their sign-in). Start again from /connect.",
+        ),
+    };
+    Problem::new(400, code, title, format!("{error}. {next} Nothing was exchanged or stored."))
+}
+
+/// A state used before: the first callback already consumed it.
+pub fn replayed() -> Problem {
+    Problem::new(
+        400,
+        "state-replayed",
+        "This callback was already used",
+        "Each sign-in's state is accepted once; this one has been. Reloading the callback page or reusing its \
+         address cannot sign in again. Start again from /connect. Nothing was exchanged or stored.",
+    )
+}
+
+/// Atlassian's `error=…` redirect.
+pub fn consent_refused(error: &str, description: Option<&str>) -> Problem {
+    let (status, code, title, explanation) = match error {
+        "access_denied" => (
+            403,
+            "consent-declined",
+            "Consent was declined",
+            "The Atlassian consent screen was declined (or the app is not shared with this user), so nothing was \
+             granted.",
+        ),
+        "invalid_scope" => (
+            400,
+            "consent-invalid-scope",
+            "Atlassian refused the requested scopes",
+            "A requested scope is unknown, not added to the app in the developer console, or an OpenID Connect \
+             scope. Check ATLASSIAN_SCOPES against the app's permissions (the validator's findings below help).",
+        ),
+        _ => (
+            400,
+            "consent-error",
+            "Atlassian did not grant access",
+            "Atlassian ended the consent with an error instead of a code.",
+        ),
+    };
+    let mut problem = Problem::new(status, code, title, explanation);
+    problem.more_html = format!(
+        "<p>Atlassian said: <code>{}</code>{}</p>\n<p>Start again from <a href=\"/connect\">/connect</a> once that \
+         is fixed. Nothing was exchanged or stored.</p>",
+        escape_html(error),
+        description.map_or_else(String::new, |d| format!(" — {}", escape_html(d)))
+    );
+    problem.extensions.insert("atlassian_error".into(), error.into());
+    problem
+}
+
+pub fn code_missing() -> Problem {
+    Problem::new(
+        400,
+        "code-missing",
+        "This callback carries no authorization code",
+        "Atlassian's redirect back brings either a code or an error; this one has neither. Start again from \
+         /connect. Nothing was exchanged or stored.",
+    )
+}
+
+/// The token exchange failed in Atlassian's answer.
+pub fn token_failed(error: &TokenError) -> Problem {
+    let (status, code, title) = match error {
+        TokenError::OAuth(_) => (400, "token-rejected", "Atlassian refused the code exchange"),
+        TokenError::RateLimited { .. } => (503, "atlassian-rate-limited", "Atlassian asked to slow down"),
+        TokenError::ServerError { .. } => (502, "atlassian-unavailable", "Atlassian's token endpoint failed"),
+        TokenError::Redirected { .. } => (502, "atlassian-redirected", "The token endpoint answered with a redirect"),
+        TokenError::Malformed(_) => {
+            (502, "atlassian-malformed-response", "The token endpoint's answer was not a token response")
+        }
+        _ => (502, "atlassian-unexpected-status", "The token endpoint answered unexpectedly"),
+    };
+    let (explanation, next_step) = (error.explanation(), error.next_step());
+    let mut problem = Problem::new(status, code, title, format!("{error}"));
+    let atlassian = match error {
+        TokenError::OAuth(oauth) => format!(
+            "<p>Atlassian said: <code>{}</code>{} (HTTP {})</p>\n",
+            escape_html(oauth.error()),
+            oauth.description().map_or_else(String::new, |d| format!(" — {}", escape_html(d))),
+            oauth.status()
+        ),
+        _ => String::new(),
+    };
+    problem.more_html = format!(
+        "{atlassian}<p>{}</p>\n<p><strong>Next:</strong> {}</p>\n<p>Nothing was stored.</p>",
+        escape_html(explanation),
+        escape_html(next_step)
+    );
+    if let TokenError::OAuth(oauth) = error {
+        problem.extensions.insert("atlassian_error".into(), oauth.error().into());
+    }
+    problem
+}
+
+/// The token endpoint could not be reached, or its answer not read.
+pub fn fetch_failed(error: &FetchError) -> Problem {
+    let (status, code) = match error {
+        FetchError::Timeout { .. } => (504, "atlassian-timeout"),
+        FetchError::Redirected { .. } => (502, "atlassian-redirected"),
+        FetchError::TooLarge { .. } => (502, "atlassian-malformed-response"),
+        FetchError::Network { .. } | FetchError::InvalidRequest { .. } => (502, "atlassian-unreachable"),
+    };
+    Problem::new(
+        status,
+        code,
+        "Atlassian could not be reached",
+        format!("{error}. Nothing was stored; try again from /connect in a minute."),
+    )
+}
+
+/// Why a part of the report is missing, for the report page.
+pub fn api_failure_text(error: &Result<ApiError, FetchError>) -> String {
+    match error {
+        Ok(api) => format!("{api} — {} {}", api.explanation(), api.next_step()),
+        Err(fetch) => fetch.to_string(),
+    }
+}

@@ -1,0 +1,142 @@
+//! The callback's I/O, in order: claim the state, exchange the code, read the sites and `/me`.
+//! Every decision is made by the plain functions of [`callback`] and [`report`]; this file only
+//! sends requests and passes answers on.
+
+use super::callback::{self, ConsentOutcome};
+use super::config::Config;
+use super::cookie::StateCookie;
+use super::fetch::{self, FetchError, DEFAULT_TIMEOUT};
+use super::respond::{Problem, Reply, Wants};
+use super::{findings_html, ledger, report};
+use crate::oauth::{
+    parse_accessible_resources, parse_me, parse_token_response, ApiError, AtlassianApi, AtlassianCloud, ClientId,
+    ClientSecret, HttpRequest, RedirectUrl, ScopeList, TokenClient, TokenError,
+};
+
+/// `GET /callback`: the report, or the page that says why there is none. The state cookie is
+/// cleared whatever happens: a binding is good for one callback.
+pub async fn callback(
+    env: &worker::Env,
+    config: &Config,
+    query: &str,
+    cookie_header: Option<&str>,
+    wants: Wants,
+    now: u64,
+) -> Reply {
+    let reply = match exchange(env, config, query, cookie_header, now).await {
+        Ok(reply) => reply,
+        Err(Failure::Problem(problem)) => problem.reply(wants),
+        Err(Failure::Token(error)) => {
+            let reply = callback::token_failed(&error).reply(wants);
+            match error {
+                TokenError::RateLimited { retry_after: Some(seconds) } => {
+                    reply.with_header("Retry-After", seconds.to_string())
+                }
+                _ => reply,
+            }
+        }
+    };
+    reply.with_header("Set-Cookie", StateCookie::for_config(config).clear())
+}
+
+enum Failure {
+    Problem(Problem),
+    Token(TokenError),
+}
+
+impl From<Problem> for Failure {
+    fn from(problem: Problem) -> Self {
+        Failure::Problem(problem)
+    }
+}
+
+async fn exchange(
+    env: &worker::Env,
+    config: &Config,
+    query: &str,
+    cookie_header: Option<&str>,
+    now: u64,
+) -> Result<Reply, Failure> {
+    let verified = callback::verify(config, query, cookie_header, now)?;
+    match ledger::claim(env, &verified.state).await {
+        Ok(true) => {}
+        Ok(false) => return Err(callback::replayed().into()),
+        Err(_) => {
+            return Err(Problem::new(
+                503,
+                "ledger-unavailable",
+                "The sign-in could not be checked",
+                "The store that makes each sign-in single-use did not answer. Nothing was exchanged; start again \
+                 from /connect in a moment.",
+            )
+            .into())
+        }
+    }
+    let code = match verified.outcome {
+        ConsentOutcome::Granted(code) => code,
+        ConsentOutcome::Refused { error, description } => {
+            return Err(callback::consent_refused(&error, description.as_deref()).into())
+        }
+        ConsentOutcome::NoCode => return Err(callback::code_missing().into()),
+    };
+
+    let (Some(client_id), Some(secret), Some(callback_url)) = (
+        config.setup.client_id.as_deref(),
+        config.setup.client_secret.as_deref(),
+        config.setup.callback_url.as_deref(),
+    ) else {
+        return Err(Problem::new(
+            503,
+            "worker-misconfigured",
+            "This Worker is not configured correctly",
+            "/healthz says what is missing.",
+        )
+        .into());
+    };
+    let redirect_url = RedirectUrl::new(callback_url).map_err(|_| {
+        Problem::new(
+            503,
+            "worker-misconfigured",
+            "This Worker is not configured correctly",
+            "ATLASSIAN_CALLBACK_URL is not a URL.",
+        )
+    })?;
+    let client = TokenClient::new(AtlassianCloud::Commercial, ClientId::new(client_id), ClientSecret::new(secret))
+        .with_token_url(config.atlassian.token_url());
+    let answer = fetch::send(&client.exchange_code(&code, &redirect_url), DEFAULT_TIMEOUT)
+        .await
+        .map_err(|error| Failure::Problem(callback::fetch_failed(&error)))?;
+    let tokens =
+        parse_token_response(answer.status, answer.header("content-type"), answer.header("retry-after"), &answer.body)
+            .map_err(Failure::Token)?;
+
+    let api = AtlassianApi::with_base_url(config.atlassian.api_base_url.clone());
+    let sites = call(api.accessible_resources(&tokens.access_token), parse_accessible_resources).await;
+    let identity = match tokens.scope.as_ref().is_some_and(|granted| granted.contains("read:me")) {
+        true => Some(call(api.me(&tokens.access_token), parse_me).await),
+        false => None,
+    };
+    let connection = report::Connection {
+        requested: ScopeList::new(config.report.normalized.scopes.iter().cloned()),
+        tokens: &tokens,
+        sites,
+        identity,
+        now,
+        return_path: &verified.state.return_path,
+    };
+    Ok(report::report_page(config, &connection, &findings_html(config)))
+}
+
+/// A parser of the core for an API answer: status, content type, Retry-After, body.
+type ApiParser<T> = fn(u16, Option<&str>, Option<&str>, &[u8]) -> Result<T, ApiError>;
+
+/// One API call of the report; a failure becomes the text the report shows in its place.
+async fn call<T>(request: HttpRequest, parse: ApiParser<T>) -> Result<T, String> {
+    let answer = fetch::send(&request, DEFAULT_TIMEOUT).await;
+    let parsed = match answer {
+        Ok(answer) => parse(answer.status, answer.header("content-type"), answer.header("retry-after"), &answer.body)
+            .map_err(Ok::<ApiError, FetchError>),
+        Err(error) => Err(Err(error)),
+    };
+    parsed.map_err(|error| callback::api_failure_text(&error))
+}
