@@ -193,4 +193,3 @@ fn to_utf16_spans(setup: &Setup, report: &mut Report) {
         span.end = units(span.end);
     }
 }
-
