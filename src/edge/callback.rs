@@ -200,3 +200,103 @@ pub fn api_failure_text(error: &Result<ApiError, FetchError>) -> String {
         Err(fetch) => fetch.to_string(),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+    use crate::edge::config::*;
+    use crate::edge::connect::{connect, ConnectRandom};
+    use crate::edge::respond::Wants;
+
+    const NOW: u64 = 1_795_824_000;
+
+    fn config(callback: &str) -> Config {
+        let vars: HashMap<&str, &str> = HashMap::from([
+            (CLIENT_ID, "fakeClientIdForLocalTests0000001"),
+            (CLIENT_SECRET, "ATOAFakeSecretForLocalTestsOnly-NotARealAtlassianCredential-000000000BADF00D"),
+            (SCOPES, "read:page:confluence read:me offline_access"),
+            (CALLBACK_URL, callback),
+            (STATE_KEY, "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8="),
+        ]);
+        Config::load(|name| vars.get(name).map(|v| v.to_string()))
+    }
+
+    /// `/connect` as a browser sees it: the state in the consent URL, and the cookie to send back.
+    fn start(config: &Config, seed: u8) -> (String, String) {
+        let reply = connect(config, "return_to=/done", Wants::Html, &ConnectRandom::from_bytes(&[seed; 44]), NOW);
+        assert_eq!(reply.status, 302);
+        let location = url::Url::parse(reply.header("location").unwrap()).unwrap();
+        let state = location.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
+        let cookie = reply.header("set-cookie").unwrap().split(';').next().unwrap().to_string();
+        (state, cookie)
+    }
+
+    fn refusal(config: &Config, query: &str, cookie: Option<&str>, now: u64) -> (u16, &'static str) {
+        match verify(config, query, cookie, now) {
+            Ok(_) => panic!("{query} was accepted"),
+            Err(problem) => (problem.status, problem.code),
+        }
+    }
+
+    #[test]
+    fn a_callback_from_the_browser_that_connected_is_verified() {
+        let config = config("https://connect.threelo.dev/callback");
+        assert!(config.is_sound(), "{:?}", config.problems);
+        let (state, cookie) = start(&config, 1);
+        assert!(cookie.starts_with("__Host-threelo_state="), "{cookie}");
+        let query = format!("code=abc&state={state}");
+        let verified = verify(&config, &query, Some(&cookie), NOW + 30).unwrap();
+        assert_eq!(verified.state.return_path.as_str(), "/done");
+        assert!(matches!(verified.outcome, ConsentOutcome::Granted(code) if code.secret() == "abc"));
+    }
+
+    #[test]
+    fn every_forged_stale_or_foreign_callback_is_refused_with_its_reason() {
+        let config = config("http://127.0.0.1:8787/callback");
+        let (state, cookie) = start(&config, 1);
+        let (_, other_cookie) = start(&config, 2);
+        let mut altered = state.clone().into_bytes();
+        altered[state.len() / 2] = if altered[state.len() / 2] == b'A' { b'B' } else { b'A' };
+        let altered = String::from_utf8(altered).unwrap();
+        let with = |state: &str| format!("code=abc&state={state}");
+        let cases: [(String, Option<&str>, u64, (u16, &str)); 8] = [
+            ("code=abc".into(), Some(&cookie), NOW, (400, "state-missing")),
+            (with("not-a-state"), Some(&cookie), NOW, (400, "state-malformed")),
+            (with(&altered), Some(&cookie), NOW, (400, "state-forged")),
+            (with(&state), Some(&cookie), NOW + 601, (400, "state-expired")),
+            (with(&state), None, NOW, (400, "state-cookie-missing")),
+            (with(&state), Some(&other_cookie), NOW, (400, "state-browser-mismatch")),
+            (format!("{}&state={state}", with(&state)), Some(&cookie), NOW, (400, "bad-query")),
+            (format!("{}&pad={}", with(&state), "x".repeat(9000)), Some(&cookie), NOW, (414, "query-too-long")),
+        ];
+        for (query, cookie, now, expected) in cases {
+            assert_eq!(refusal(&config, &query, cookie, now), expected, "{}", &query[..query.len().min(60)]);
+        }
+    }
+
+    #[test]
+    fn atlassians_error_redirect_is_explained_and_its_text_escaped() {
+        let config = config("http://127.0.0.1:8787/callback");
+        let (state, cookie) = start(&config, 1);
+        let query = format!("error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state={state}");
+        let verified = verify(&config, &query, Some(&cookie), NOW).unwrap();
+        let ConsentOutcome::Refused { error, description } = verified.outcome else { panic!("not a refusal") };
+        let reply = consent_refused(&error, description.as_deref()).reply(Wants::Html);
+        let page = String::from_utf8(reply.body).unwrap();
+        assert_eq!(reply.status, 403);
+        assert!(page.contains("data-code=\"consent-declined\"") && page.contains("&lt;script&gt;"), "{page}");
+        assert!(!page.contains("<script>"), "{page}");
+    }
+
+    #[test]
+    fn bad_return_addresses_start_nothing() {
+        let config = config("http://127.0.0.1:8787/callback");
+        for query in ["return_to=//evil.example", "return_to=https://evil.example/", "return_to=/a&return_to=/b"] {
+            let reply = connect(&config, query, Wants::Html, &ConnectRandom::from_bytes(&[1; 44]), NOW);
+            assert_eq!(reply.status, 400, "{query}");
+            assert!(reply.header("set-cookie").is_none() && reply.header("location").is_none(), "{query}");
+        }
+    }
+}
