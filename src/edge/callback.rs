@@ -252,6 +252,9 @@ mod tests {
         assert!(matches!(verified.outcome, ConsentOutcome::Granted(code) if code.secret() == "abc"));
     }
 
+    /// A callback's query, its cookie, the time it arrives, and the refusal expected.
+    type Case<'a> = (String, Option<&'a str>, u64, (u16, &'static str));
+
     #[test]
     fn every_forged_stale_or_foreign_callback_is_refused_with_its_reason() {
         let config = config("http://127.0.0.1:8787/callback");
@@ -261,7 +264,7 @@ mod tests {
         altered[state.len() / 2] = if altered[state.len() / 2] == b'A' { b'B' } else { b'A' };
         let altered = String::from_utf8(altered).unwrap();
         let with = |state: &str| format!("code=abc&state={state}");
-        let cases: [(String, Option<&str>, u64, (u16, &str)); 8] = [
+        let cases: [Case; 8] = [
             ("code=abc".into(), Some(&cookie), NOW, (400, "state-missing")),
             (with("not-a-state"), Some(&cookie), NOW, (400, "state-malformed")),
             (with(&altered), Some(&cookie), NOW, (400, "state-forged")),
