@@ -12,7 +12,7 @@
 // runs with `--env test`, which has no build command: an edit under src/ restarts nothing.
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -87,16 +87,18 @@ export async function startFakeAtlassian({ args = [], timeoutMs = 60_000 } = {})
  *   Worker's port. '' empties a variable (the Worker reads that as unset); null drops the harness's
  *   own value, so wrangler.toml's (or a developer's .dev.vars') applies.
  * - fakeAtlassian: true starts a stand-in (stopped with the Worker) and points both base URLs at
- *   it; a handle from startFakeAtlassian() is used as is (the caller stops it).
+ *   it; its app's callback is this Worker's own /callback (the port is random, and the stand-in
+ *   matches redirect_uri byte for byte), so a consent can finish. A handle from
+ *   startFakeAtlassian() is used as is (the caller stops it).
  *
  * Resolves to { origin, port, vars, secrets, fakeAtlassian, output(), waitForOutput(re), stop() }.
  */
 export async function startWorker({ vars = {}, fakeAtlassian = null, timeoutMs = DEFAULT_READY_TIMEOUT_MS } = {}) {
   await buildWorker();
-  const ownStandIn = fakeAtlassian === true ? await startFakeAtlassian() : null;
+  const [port, inspectorPort] = [await freePort(), await freePort()];
+  const ownStandIn = fakeAtlassian === true ? await startStandInFor(`http://127.0.0.1:${port}/callback`) : null;
   const standIn = ownStandIn ?? fakeAtlassian;
   try {
-    const [port, inspectorPort] = [await freePort(), await freePort()];
     const secrets = {
       ATLASSIAN_CLIENT_SECRET: STAND_IN_SECRET,
       STATE_KEY: randomBytes(32).toString('base64'),
@@ -139,6 +141,29 @@ export async function startWorker({ vars = {}, fakeAtlassian = null, timeoutMs =
     };
   } catch (error) {
     await ownStandIn?.stop();
+    throw error;
+  }
+}
+
+/** A stand-in whose built-in app (fake-atlassian/default.toml) is registered with `callbackUrl`. */
+async function startStandInFor(callbackUrl) {
+  const dir = mkdtempSync(join(tmpdir(), 'threelo-stand-in-'));
+  const configFile = join(dir, 'fake-atlassian.toml');
+  const defaults = readFileSync(join(ROOT, 'fake-atlassian', 'default.toml'), 'utf8');
+  const config = defaults.replace(/^callback_url = "[^"]*"$/m, `callback_url = ${JSON.stringify(callbackUrl)}`);
+  if (config === defaults) throw new Error("fake-atlassian/default.toml has no app callback_url line to point at the Worker");
+  writeFileSync(configFile, config);
+  try {
+    const standIn = await startFakeAtlassian({ args: ['--config', configFile] });
+    return {
+      ...standIn,
+      async stop() {
+        await standIn.stop();
+        rmSync(dir, { recursive: true, force: true });
+      },
+    };
+  } catch (error) {
+    rmSync(dir, { recursive: true, force: true });
     throw error;
   }
 }
