@@ -157,10 +157,10 @@ fn token_cases() -> Vec<Case> {
             OAuth { status: 400, error: "temporarily_unavailable", kind: K::Other },
         ),
         json_case(
-            "server error with an OAuth body",
-            500,
-            r#"{"error":"server_error","error_description":"Internal error"}"#,
-            OAuth { status: 500, error: "server_error", kind: K::Other },
+            "server error with an OAuth body: still the server's failure",
+            503,
+            r#"{"error":"temporarily_unavailable","error_description":"Service Unavailable"}"#,
+            Server(503),
         ),
         // On the way: rate limits, redirects, failures without an OAuth body.
         Case {

@@ -41,9 +41,11 @@ pub fn parse_token_response(
         }
         StatusClass::Redirect => Err(TokenError::Redirected { status }),
         StatusClass::RateLimited { retry_after } => Err(TokenError::RateLimited { retry_after }),
+        // A 5xx is the server's failure even when its body is OAuth-shaped
+        // (`temporarily_unavailable`): the request may well be right, and retrying is the answer.
+        StatusClass::Failure | StatusClass::Unexpected if status >= 500 => Err(TokenError::ServerError { status }),
         StatusClass::Failure | StatusClass::Unexpected => Err(match OAuthError::from_body(status, body) {
             Some(error) => TokenError::OAuth(error),
-            None if status >= 500 => TokenError::ServerError { status },
             None => TokenError::UnexpectedStatus { status },
         }),
     }

@@ -92,37 +92,24 @@ describe('a soundly configured Worker', () => {
     assert.equal(headersFile.status, 404);
   });
 
-  test('/connect answers 501 with a clear page until the flow lands', async () => {
-    const response = await fetch(`${sound.origin}/connect`, { headers: HTML });
-    assert.equal(response.status, 501);
+  test('a refused /callback page passes the style CSP, and the code it was sent is logged nowhere', async () => {
+    const response = await fetch(`${sound.origin}/callback?code=${CODE}&state=${CODE}`, { headers: HTML });
+    assert.equal(response.status, 400);
     assert.match(response.headers.get('content-type'), /^text\/html/);
     assertWorkerHeaders(response);
     const html = await response.text();
-    assert.match(html, /<h1>Connecting to Atlassian is not built yet<\/h1>/);
-    assert.match(html, /local stand-in for Atlassian/);
+    assert.match(html, /data-code="state-malformed"/);
     assertStyleAllowed(response, html);
-
-    const problem = await fetch(`${sound.origin}/connect`, { headers: JSON_ONLY });
-    assert.equal(problem.status, 501);
-    assert.equal(problem.headers.get('content-type'), 'application/problem+json');
-    const details = await problem.json();
-    assert.equal(details.code, 'not-implemented');
-    assert.equal(details.status, 501);
-  });
-
-  test('/callback answers 501 and the code it was sent is logged nowhere', async () => {
-    const response = await fetch(`${sound.origin}/callback?code=${CODE}&state=${CODE}`, { headers: HTML });
-    assert.equal(response.status, 501);
-    const html = await response.text();
     assertNoSecrets(sound, html, 'the /callback page');
-    await sound.waitForOutput(/GET \/callback -> 501/);
+    await sound.waitForOutput(/GET \/callback -> 400/);
     assertNoSecrets(sound, sound.output(), "wrangler's and the Worker's output");
   });
 
   test('other methods on the Worker routes get 405 with Allow', async () => {
     const response = await fetch(`${sound.origin}/connect`, { method: 'POST', headers: JSON_ONLY });
     assert.equal(response.status, 405);
-    assert.equal(response.headers.get('allow'), 'GET, HEAD');
+    // A flow changes state (a cookie, a used code): GET only.
+    assert.equal(response.headers.get('allow'), 'GET');
     assert.equal((await response.json()).code, 'method-not-allowed');
   });
 
