@@ -35,6 +35,7 @@ pub mod check;
 pub mod edge;
 pub mod oauth;
 pub mod report;
+mod seen;
 pub mod setup;
 #[cfg(feature = "web")]
 pub mod web;

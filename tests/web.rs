@@ -29,7 +29,7 @@ fn from_js(value: JsValue) -> serde_json::Value {
     serde_wasm_bindgen::from_value(value).unwrap()
 }
 
-fn thrown_message(result: Result<JsValue, wasm_bindgen::JsError>) -> String {
+fn thrown_message(result: Result<JsValue, JsValue>) -> String {
     let error: JsValue = result.expect_err("must throw").into();
     Error::from(error).message().into()
 }

@@ -1,6 +1,5 @@
 //! `scope/*`: the scope list as pasted, checked against Atlassian's registry.
 
-use std::collections::BTreeSet;
 use std::ops::Range;
 
 use percent_encoding::percent_decode_str;
@@ -10,6 +9,7 @@ use super::text::{is_blank, quoted, splice, splice_all};
 use super::{Grant, Rule};
 use crate::catalog::{closest_scopes, lookup_scope, Family, ScopeEntry};
 use crate::report::Severity;
+use crate::seen::SeenNames;
 use crate::setup::Setup;
 
 /// Atlassian recommends fewer; a service-account credential holds at most this many.
@@ -90,7 +90,7 @@ pub(super) fn check_scopes<'a>(setup: &'a Setup, grant: Grant, out: &mut Finding
     }
     check_separators(raw, &tokens, out);
 
-    let mut seen: BTreeSet<&str> = BTreeSet::new();
+    let mut seen = SeenNames::default();
     let mut known: Vec<&'static ScopeEntry> = Vec::new();
     let mut unique: Vec<&str> = Vec::new();
     for (index, token) in tokens.iter().enumerate() {

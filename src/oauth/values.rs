@@ -1,11 +1,11 @@
 //! Newtypes for the values of an OAuth setup, so that a client ID is never passed where a
 //! secret belongs and a secret never reaches a log through `Debug`.
 
-use std::collections::BTreeSet;
 use std::fmt;
 
 use url::Url;
 
+use crate::seen::SeenNames;
 use crate::setup::redacted_secret;
 
 #[derive(Clone, PartialEq, Eq)]
@@ -68,10 +68,9 @@ pub struct ScopeList(Vec<String>);
 impl ScopeList {
     pub fn new<I: IntoIterator<Item = S>, S: Into<String>>(scopes: I) -> Self {
         let mut list: Vec<String> = scopes.into_iter().map(Into::into).collect();
-        // A B-tree of borrowed names, not a hash set of copies: hashing and copying are slow in
-        // wasm, and this runs on every keystroke.
+        // Borrowed names, not copies: copying is slow in wasm, and this runs on every keystroke.
         let first: Vec<bool> = {
-            let mut seen = BTreeSet::new();
+            let mut seen = SeenNames::default();
             list.iter().map(|scope| seen.insert(scope.as_str())).collect()
         };
         let mut keep = first.into_iter();

@@ -1,6 +1,53 @@
-// Builds the JS objects of the browser validator's answers from their wire form (src/web/wire.rs):
-// `text` holds every string end to end, `numbers` the counts, flags, spans and string lengths, in
-// the order wire.rs writes them. One call per answer instead of one per property.
+// The browser validator's side of the wasm boundary: reads a setup into one string for Rust, and
+// builds the JS objects of the answers from their wire form (src/web/wire.rs): `text` holds every
+// string end to end, `numbers` the counts, flags, spans and string lengths, in the order wire.rs
+// writes them. One crossing per direction instead of one per field or property.
+
+// Field::ALL's keys, in its order (src/setup.rs): readSetup's answer lists values in this order.
+const FIELDS = [
+  'client_id', 'client_secret', 'callback_url', 'redirect_url', 'scopes',
+  'grant_type', 'authorization_url', 'token_url', 'revocation_url', 'api_base_url',
+];
+
+function typeName(value) {
+  if (value === null) return 'null';
+  if (Array.isArray(value)) return 'an array';
+  return `a ${typeof value}`;
+}
+
+// The setup as `len,len,…;values`: each field's length in UTF-16 code units (-1 when absent),
+// then the values end to end. Throws an Error naming the problem for input of the wrong shape.
+export function readSetup(setup) {
+  if (setup === null || setup === undefined) return `${FIELDS.map(() => -1).join(',')};`;
+  if (typeof setup !== 'object' || Array.isArray(setup)) {
+    throw new Error(`check() takes a setup object, not ${typeName(setup)}`);
+  }
+  for (const key of Object.keys(setup)) {
+    if (!FIELDS.includes(key)) {
+      throw new Error(`unknown setup field \`${key}\`: expected one of ${FIELDS.join(', ')}`);
+    }
+  }
+  const lengths = new Array(FIELDS.length);
+  let values = '';
+  for (let i = 0; i < FIELDS.length; i++) {
+    let value = setup[FIELDS[i]];
+    if (value === null || value === undefined) {
+      lengths[i] = -1;
+      continue;
+    }
+    if (FIELDS[i] === 'scopes' && Array.isArray(value)) {
+      for (const item of value) {
+        if (typeof item !== 'string') throw new Error(`\`scopes\` must hold strings only, not ${typeName(item)}`);
+      }
+      value = value.join(' ');
+    } else if (typeof value !== 'string') {
+      throw new Error(`\`${FIELDS[i]}\` must be a string, not ${typeName(value)}`);
+    }
+    lengths[i] = value.length;
+    values += value;
+  }
+  return `${lengths.join(',')};${values}`;
+}
 
 function reader(text, numbers) {
   let at = 0;

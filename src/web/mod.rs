@@ -4,7 +4,6 @@
 
 mod wire;
 
-use js_sys::{Array, Object, Reflect};
 use wasm_bindgen::prelude::*;
 
 use crate::report::Report;
@@ -16,6 +15,8 @@ use wire::Wire;
 // of numbers (see `wire`), and `decode.js` builds the objects on the JS side.
 #[wasm_bindgen(module = "/src/web/decode.js")]
 extern "C" {
+    #[wasm_bindgen(catch, js_name = readSetup)]
+    fn read_setup(setup: &JsValue) -> Result<String, JsValue>;
     #[wasm_bindgen(js_name = decodeReport)]
     fn decode_report(text: &str, numbers: &[u32]) -> JsValue;
     #[wasm_bindgen(js_name = decodeRules)]
@@ -91,7 +92,7 @@ export interface Rule {
 
 /// Checks a setup. Throws an `Error` naming the field when a value has the wrong type.
 #[wasm_bindgen(js_name = check, unchecked_return_type = "Report")]
-pub fn check_setup(#[wasm_bindgen(unchecked_param_type = "Setup")] setup: JsValue) -> Result<JsValue, JsError> {
+pub fn check_setup(#[wasm_bindgen(unchecked_param_type = "Setup")] setup: JsValue) -> Result<JsValue, JsValue> {
     let setup = setup_from_js(&setup)?;
     let mut report = crate::check(&setup);
     to_utf16_spans(&setup, &mut report);
@@ -112,73 +113,38 @@ pub fn version() -> String {
     env!("CARGO_PKG_VERSION").to_string()
 }
 
-thread_local! {
-    /// The field names as JS strings, made once: decoding them on every keystroke cost more than
-    /// checking the setup.
-    static FIELD_KEYS: Vec<JsValue> = Field::ALL.iter().map(|f| JsValue::from_str(f.key())).collect();
+/// Reads a setup through `readSetup` (decode.js), which checks the types in JS and hands over
+/// every value in one string: reading the fields one by one crossed the boundary some forty
+/// times per keystroke.
+fn setup_from_js(value: &JsValue) -> Result<Setup, JsValue> {
+    let packed = read_setup(value)?;
+    let unreadable = || JsValue::from(js_sys::Error::new("threelo could not read the setup"));
+    let (header, mut values) = packed.split_once(';').ok_or_else(unreadable)?;
+    let mut setup = Setup::default();
+    let mut lengths = header.split(',');
+    for field in Field::ALL {
+        let units: i64 = lengths.next().and_then(|n| n.parse().ok()).ok_or_else(unreadable)?;
+        let Ok(units) = usize::try_from(units) else { continue }; // -1: absent
+        let (text, rest) = split_utf16(values, units).ok_or_else(unreadable)?;
+        field.set(&mut setup, Some(text.to_string()));
+        values = rest;
+    }
+    Ok(setup)
 }
 
-/// Reads a setup field by field, so that a wrong type is reported with the field's name.
-fn setup_from_js(value: &JsValue) -> Result<Setup, JsError> {
-    if value.is_null() || value.is_undefined() {
-        return Ok(Setup::default());
+/// `text` cut after `units` UTF-16 code units.
+fn split_utf16(text: &str, units: usize) -> Option<(&str, &str)> {
+    if text.is_char_boundary(units) && text[..units.min(text.len())].is_ascii() {
+        return Some(text.split_at(units));
     }
-    let Some(object) = value.dyn_ref::<Object>().filter(|_| !Array::is_array(value)) else {
-        return Err(JsError::new(&format!("check() takes a setup object, not {}", type_name(value))));
-    };
-    FIELD_KEYS.with(|keys| {
-        let values: Vec<JsValue> =
-            keys.iter().map(|key| Reflect::get(object, key).unwrap_or(JsValue::UNDEFINED)).collect();
-        // Every own key must be a field. When the object has exactly as many keys as fields
-        // with a value, it has no other key; only otherwise are the keys compared one by one
-        // (each comparison crosses into JS, and this runs on every keystroke).
-        let own_keys = Object::keys(object);
-        if own_keys.length() as usize != values.iter().filter(|v| !v.is_undefined()).count() {
-            if let Some(key) = own_keys.iter().find(|key| !keys.contains(key)) {
-                let known: Vec<&str> = Field::ALL.iter().map(|f| f.key()).collect();
-                let key = key.as_string().unwrap_or_default();
-                return Err(JsError::new(&format!(
-                    "unknown setup field `{key}`: expected one of {}",
-                    known.join(", ")
-                )));
-            }
+    let mut counted = 0;
+    for (at, c) in text.char_indices() {
+        if counted == units {
+            return Some(text.split_at(at));
         }
-        let mut setup = Setup::default();
-        for (field, value) in Field::ALL.into_iter().zip(&values) {
-            field.set(&mut setup, field_text(field, value)?);
-        }
-        Ok(setup)
-    })
-}
-
-fn field_text(field: Field, value: &JsValue) -> Result<Option<String>, JsError> {
-    if value.is_null() || value.is_undefined() {
-        Ok(None)
-    } else if let Some(text) = value.as_string() {
-        Ok(Some(text))
-    } else if field == Field::Scopes && Array::is_array(value) {
-        let mut parts = Vec::new();
-        for item in Array::from(value).iter() {
-            parts.push(
-                item.as_string().ok_or_else(|| {
-                    JsError::new(&format!("`scopes` must hold strings only, not {}", type_name(&item)))
-                })?,
-            );
-        }
-        Ok(Some(parts.join(" ")))
-    } else {
-        Err(JsError::new(&format!("`{}` must be a string, not {}", field.key(), type_name(value))))
+        counted += c.len_utf16();
     }
-}
-
-fn type_name(value: &JsValue) -> String {
-    if value.is_null() {
-        "null".to_string()
-    } else if Array::is_array(value) {
-        "an array".to_string()
-    } else {
-        format!("a {}", value.js_typeof().as_string().unwrap_or_default())
-    }
+    (counted == units).then_some((text, ""))
 }
 
 /// Character offsets → UTF-16 offsets, for every span.
