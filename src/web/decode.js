@@ -49,13 +49,32 @@ export function readSetup(setup) {
   return `${lengths.join(',')};${values}`;
 }
 
-function reader(text, numbers) {
+// wire.rs FIXED: a string passed by its address in wasm memory, decoded once and kept here.
+const FIXED = 0xffffffff;
+const fixedStrings = new Map();
+const utf8 = new TextDecoder();
+
+function reader(text, numbers, memory) {
   let at = 0;
   let next = 0;
+  const fixed = (address, bytes) => {
+    const key = address * 1e6 + bytes; // distinct even where one fixed string begins another
+    let value = fixedStrings.get(key);
+    if (value === undefined) {
+      value = utf8.decode(new Uint8Array(memory.buffer, address, bytes));
+      fixedStrings.set(key, value);
+    }
+    return value;
+  };
   return {
     number: () => numbers[next++],
     string: () => {
-      const end = at + numbers[next++];
+      const length = numbers[next++];
+      if (length === FIXED) {
+        next += 2;
+        return fixed(numbers[next - 2], numbers[next - 1]);
+      }
+      const end = at + length;
       const value = text.slice(at, end);
       at = end;
       return value;
@@ -63,8 +82,8 @@ function reader(text, numbers) {
   };
 }
 
-export function decodeReport(text, numbers) {
-  const read = reader(text, numbers);
+export function decodeReport(text, numbers, memory) {
+  const read = reader(text, numbers, memory);
   const findings = new Array(read.number());
   for (let i = 0; i < findings.length; i++) {
     const finding = { rule: read.string(), severity: read.string(), field: read.string() };
@@ -85,7 +104,7 @@ export function decodeReport(text, numbers) {
 }
 
 export function decodeRules(text, numbers) {
-  const read = reader(text, numbers);
+  const read = reader(text, numbers, null);
   const rules = new Array(read.number());
   for (let i = 0; i < rules.length; i++) {
     rules[i] = {

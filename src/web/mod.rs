@@ -18,7 +18,7 @@ extern "C" {
     #[wasm_bindgen(catch, js_name = readSetup)]
     fn read_setup(setup: &JsValue) -> Result<String, JsValue>;
     #[wasm_bindgen(js_name = decodeReport)]
-    fn decode_report(text: &str, numbers: &[u32]) -> JsValue;
+    fn decode_report(text: &str, numbers: &[u32], memory: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = decodeRules)]
     fn decode_rules(text: &str, numbers: &[u32]) -> JsValue;
 }
@@ -97,7 +97,12 @@ pub fn check_setup(#[wasm_bindgen(unchecked_param_type = "Setup")] setup: JsValu
     let mut report = crate::check(&setup);
     to_utf16_spans(&setup, &mut report);
     let wire = Wire::report(&report);
-    Ok(decode_report(wire.text(), wire.numbers()))
+    Ok(MEMORY.with(|memory| decode_report(wire.text(), wire.numbers(), memory)))
+}
+
+thread_local! {
+    /// The module's memory, where the report's fixed strings are read from.
+    static MEMORY: JsValue = wasm_bindgen::memory();
 }
 
 /// Every rule with its code, severity, title and explanation.

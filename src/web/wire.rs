@@ -2,9 +2,18 @@
 //! array of `numbers` holding counts, flags, spans and each string's length in UTF-16 code
 //! units (what `String.prototype.slice` counts). `decode.js` reads both in the same order as
 //! they are written here, so the two files change together.
+//!
+//! Text fixed in the binary (rule codes, field names, most help) is not copied: it goes as
+//! [`FIXED`], its address and its length in bytes, and `decode.js` decodes each such string once
+//! and keeps it, since the same few come back on every keystroke.
+
+use std::borrow::Cow;
 
 use crate::check::RuleInfo;
 use crate::report::Report;
+
+/// Marks a string passed by address: the next two numbers are its address and byte length.
+pub(super) const FIXED: u32 = u32::MAX;
 
 #[derive(Default)]
 pub(super) struct Wire {
@@ -28,19 +37,22 @@ impl Wire {
         };
         wire.number(report.findings.len());
         for finding in &report.findings {
-            wire.string(finding.rule.code());
-            wire.string(finding.severity.as_str());
-            wire.string(finding.field.key());
+            wire.fixed(finding.rule.code());
+            wire.fixed(finding.severity.as_str());
+            wire.fixed(finding.field.key());
             wire.flag(finding.span.is_some());
             if let Some(span) = finding.span {
                 wire.number(span.start);
                 wire.number(span.end);
             }
             wire.string(&finding.message);
-            wire.string(&finding.help);
+            match &finding.help {
+                Cow::Borrowed(help) => wire.fixed(help),
+                Cow::Owned(help) => wire.string(help),
+            }
             wire.flag(finding.fix.is_some());
             if let Some(fix) = &finding.fix {
-                wire.string(fix.field.key());
+                wire.fixed(fix.field.key());
                 wire.string(&fix.replacement);
             }
         }
@@ -78,6 +90,11 @@ impl Wire {
 
     pub fn numbers(&self) -> &[u32] {
         &self.numbers
+    }
+
+    /// Text that lives as long as the module: its address is a stable name for it.
+    fn fixed(&mut self, text: &'static str) {
+        self.numbers.extend([FIXED, text.as_ptr() as usize as u32, text.len() as u32]);
     }
 
     fn string(&mut self, text: &str) {
