@@ -6,7 +6,7 @@
 // for reference, and of the floor Worker's `GET /` (a Rust Worker that only answers 200, benches/floor-worker), all under
 // `wrangler dev` (workerd) in the same run, one after the other. Prints two tables.
 //
-//   node benches/worker.mjs [--concurrency 8] [--warmup 2] [--duration 10] [--rounds 2]
+//   node benches/worker.mjs [--concurrency 8] [--warmup 2] [--duration 10] [--rounds 4]
 //
 // The load generator is the same for every target: `concurrency` loops over one keep-alive
 // agent, each sending its next request when the last one's body has been read; after a warm-up,
@@ -26,7 +26,7 @@ const { values: options } = parseArgs({
     concurrency: { type: 'string', default: '8' },
     warmup: { type: 'string', default: '2' },
     duration: { type: 'string', default: '10' },
-    rounds: { type: 'string', default: '2' },
+    rounds: { type: 'string', default: '4' },
   },
 });
 const CONCURRENCY = Number(options.concurrency);
