@@ -24,7 +24,7 @@ use serde::Serialize;
 use url::{Host, Url};
 
 use crate::check::check;
-use crate::oauth::{AtlassianCloud, StateKey};
+use crate::oauth::{AtlassianCloud, ScopeList, StateKey};
 use crate::report::{Finding, Report};
 use crate::setup::{Field, Setup};
 
@@ -210,6 +210,20 @@ impl Config {
     /// Whether the Worker may start flows: no validator error and no problem of its own.
     pub fn is_sound(&self) -> bool {
         !self.report.has_errors() && self.problems.is_empty()
+    }
+
+    /// The scopes to request, as the validator normalized them (split, deduplicated).
+    pub fn requested_scopes(&self) -> ScopeList {
+        ScopeList::new(self.report.normalized.scopes.iter().cloned())
+    }
+
+    /// The cloud the auth base URL belongs to: its `audience` goes in the consent URL. A stand-in
+    /// plays the commercial cloud.
+    pub fn cloud(&self) -> AtlassianCloud {
+        Url::parse(&self.atlassian.auth_base_url)
+            .ok()
+            .and_then(|url| url.host_str().and_then(AtlassianCloud::of_host))
+            .unwrap_or(AtlassianCloud::Commercial)
     }
 
     /// How many things must be fixed before a flow can start.

@@ -6,8 +6,8 @@ use super::cookie::StateCookie;
 use super::query::{Query, QueryError};
 use super::respond::{redirect, Problem, Reply, Wants};
 use crate::oauth::{
-    seal, AtlassianCloud, AuthorizeRequest, BrowserBinding, ClientId, RedirectUrl, ReturnPath, ScopeList, StateClaims,
-    StateId, BROWSER_BINDING_LEN, STATE_ID_LEN, STATE_NONCE_LEN,
+    seal, AuthorizeRequest, BrowserBinding, ClientId, RedirectUrl, ReturnPath, StateClaims, StateId,
+    BROWSER_BINDING_LEN, STATE_ID_LEN, STATE_NONCE_LEN,
 };
 
 /// The random bytes one consent needs; the caller draws them (the core has no randomness).
@@ -74,11 +74,7 @@ fn consent_redirect(
     let claims =
         StateClaims { id: StateId::from_bytes(random.state_id), browser: browser.clone(), issued_at: now, return_path };
     let state = seal(key, &claims, random.nonce);
-    let scopes = ScopeList::new(config.report.normalized.scopes.iter().cloned());
-    let cloud = url::Url::parse(&config.atlassian.auth_base_url)
-        .ok()
-        .and_then(|url| url.host_str().and_then(AtlassianCloud::of_host))
-        .unwrap_or(AtlassianCloud::Commercial);
+    let (scopes, cloud) = (config.requested_scopes(), config.cloud());
     let url =
         AuthorizeRequest { cloud, client_id: &ClientId::new(client_id), redirect_url: &redirect_url, scopes: &scopes }
             .url(&state);

@@ -9,8 +9,8 @@ use super::fetch::{self, FetchError, DEFAULT_TIMEOUT};
 use super::respond::{Problem, Reply, Wants};
 use super::{findings_html, ledger, report};
 use crate::oauth::{
-    parse_accessible_resources, parse_me, parse_token_response, ApiError, AtlassianApi, AtlassianCloud, ClientId,
-    ClientSecret, HttpRequest, RedirectUrl, ScopeList, TokenClient, TokenError,
+    parse_accessible_resources, parse_me, parse_token_response, ApiError, AtlassianApi, ClientId, ClientSecret,
+    HttpRequest, RedirectUrl, TokenClient, TokenError,
 };
 
 /// `GET /callback`: the report, or the page that says why there is none. The state cookie is
@@ -101,7 +101,7 @@ async fn exchange(
             "ATLASSIAN_CALLBACK_URL is not a URL.",
         )
     })?;
-    let client = TokenClient::new(AtlassianCloud::Commercial, ClientId::new(client_id), ClientSecret::new(secret))
+    let client = TokenClient::new(config.cloud(), ClientId::new(client_id), ClientSecret::new(secret))
         .with_token_url(config.atlassian.token_url());
     let answer = fetch::send(&client.exchange_code(&code, &redirect_url), DEFAULT_TIMEOUT)
         .await
@@ -117,7 +117,7 @@ async fn exchange(
         false => None,
     };
     let connection = report::Connection {
-        requested: ScopeList::new(config.report.normalized.scopes.iter().cloned()),
+        requested: config.requested_scopes(),
         tokens: &tokens,
         sites,
         identity,

@@ -139,7 +139,7 @@ fn setup_from_js(value: &JsValue) -> Result<Setup, JsValue> {
 
 /// `text` cut after `units` UTF-16 code units.
 fn split_utf16(text: &str, units: usize) -> Option<(&str, &str)> {
-    if text.is_char_boundary(units) && text[..units.min(text.len())].is_ascii() {
+    if text.is_char_boundary(units) && text[..units].is_ascii() {
         return Some(text.split_at(units));
     }
     let mut counted = 0;

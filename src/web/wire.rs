@@ -27,7 +27,10 @@ impl Wire {
         let findings_text: usize = report
             .findings
             .iter()
-            .map(|f| 40 + f.message.len() + f.help.len() + f.fix.as_ref().map_or(0, |fix| fix.replacement.len()))
+            .map(|f| {
+                let help = if let Cow::Owned(help) = &f.help { help.len() } else { 0 };
+                f.message.len() + help + f.fix.as_ref().map_or(0, |fix| fix.replacement.len())
+            })
             .sum();
         let normalized = &report.normalized;
         let normalized_text = 2 * normalized.scope.len() + normalized.authorize_url.as_ref().map_or(0, String::len);
