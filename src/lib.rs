@@ -34,6 +34,7 @@ pub mod check;
 #[cfg(feature = "edge")]
 pub mod edge;
 pub mod oauth;
+mod order;
 pub mod report;
 mod seen;
 pub mod setup;

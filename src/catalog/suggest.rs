@@ -5,6 +5,7 @@
 use std::sync::OnceLock;
 
 use super::{all_scopes, ScopeEntry};
+use crate::order::{highest_first, index_of, sort_keys};
 
 /// No real scope is longer than this; a longer token is not worth comparing.
 const LONGEST_WORTH_COMPARING: usize = 80;
@@ -36,22 +37,24 @@ pub fn closest_scopes(token: &str, limit: usize) -> Suggestions {
     // difference in length), so the costly edit distance is computed only for candidates that
     // could still be suggested or be a typo's target (three edits at most).
     let length = token.chars().count();
-    let mut bounded: Vec<(f64, usize, &'static ScopeEntry, f64)> = candidates()
+    let bounded: Vec<(f64, usize, &Candidate, f64)> = candidates()
         .iter()
-        .filter(|(entry, _)| product.is_none_or(|p| entry.product == p))
-        .map(|(entry, entry_words)| {
-            let length_difference = length.abs_diff(entry.name.len());
-            let longer = length.max(entry.name.len()) as f64;
-            let overlap = word_overlap(&token_words, entry_words);
-            (overlap - 0.5 * length_difference as f64 / longer, length_difference, *entry, overlap)
+        .filter(|candidate| product.is_none_or(|p| candidate.entry.product == p))
+        .map(|candidate| {
+            let name = candidate.entry.name;
+            let length_difference = length.abs_diff(name.len());
+            let longer = length.max(name.len()) as f64;
+            let overlap = word_overlap(&token_words, &candidate.words);
+            (overlap - 0.5 * length_difference as f64 / longer, length_difference, candidate, overlap)
         })
         .filter(|(bound, length_difference, _, _)| *bound >= MIN_SCORE || *length_difference <= 3)
         .collect();
-    bounded.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.2.name.cmp(b.2.name)));
 
-    let mut scored: Vec<(f64, usize, &'static ScopeEntry)> = Vec::new();
+    let mut scored: Vec<(f64, usize, &Candidate)> = Vec::new();
     let mut by_bound = 0;
-    for (_, length_difference, entry, overlap) in bounded {
+    for key in best_first(bounded.iter().map(|(bound, _, candidate, _)| (*bound, *candidate))) {
+        let (_, length_difference, candidate, overlap) = bounded[index_of(key)];
+        let entry = candidate.entry;
         if length_difference > 3 {
             by_bound += 1;
             if by_bound > MOST_COMPARED {
@@ -62,10 +65,16 @@ pub fn closest_scopes(token: &str, limit: usize) -> Suggestions {
         let longer = length.max(entry.name.len()) as f64;
         let score = overlap - 0.5 * distance as f64 / longer;
         if score >= MIN_SCORE || distance <= 3 {
-            scored.push((score, distance, entry));
+            scored.push((score, distance, candidate));
         }
     }
-    scored.sort_unstable_by(|a, b| b.0.total_cmp(&a.0).then(a.2.name.cmp(b.2.name)));
+    let scored: Vec<(f64, usize, &'static ScopeEntry)> = best_first(scored.iter().map(|(score, _, c)| (*score, *c)))
+        .into_iter()
+        .map(|key| {
+            let (score, distance, candidate) = scored[index_of(key)];
+            (score, distance, candidate.entry)
+        })
+        .collect();
 
     let closest_by_distance = scored.iter().map(|(_, d, _)| *d).min();
     let clearly_meant = closest_by_distance.filter(|d| *d <= 2).and_then(|best| {
@@ -80,16 +89,35 @@ pub fn closest_scopes(token: &str, limit: usize) -> Suggestions {
     Suggestions { names: names.collect(), clearly_meant }
 }
 
+/// A scope worth suggesting.
+struct Candidate {
+    entry: &'static ScopeEntry,
+    /// Its place in the registry, which is sorted by name: ties go to the first name.
+    rank: u32,
+    words: Vec<&'static str>,
+}
+
 /// The scopes worth suggesting, with their words, computed once.
-fn candidates() -> &'static [(&'static ScopeEntry, Vec<&'static str>)] {
-    static CANDIDATES: OnceLock<Vec<(&'static ScopeEntry, Vec<&'static str>)>> = OnceLock::new();
+fn candidates() -> &'static [Candidate] {
+    static CANDIDATES: OnceLock<Vec<Candidate>> = OnceLock::new();
     CANDIDATES.get_or_init(|| {
-        all_scopes()
-            .iter()
-            .filter(|entry| entry.family.grantable_to_oauth_apps())
-            .map(|entry| (entry, words(entry.name)))
+        (0u32..)
+            .zip(all_scopes())
+            .filter(|(_, entry)| entry.family.grantable_to_oauth_apps())
+            .map(|(rank, entry)| Candidate { entry, rank, words: words(entry.name) })
             .collect()
     })
+}
+
+/// Sort keys for scored candidates: highest score first, then by name; each key's low bits
+/// index the item as the iterator yielded it.
+fn best_first<'a>(scored: impl Iterator<Item = (f64, &'a Candidate)>) -> Vec<u128> {
+    let mut keys: Vec<u128> = (0u128..)
+        .zip(scored)
+        .map(|(i, (score, candidate))| u128::from(highest_first(score)) << 64 | u128::from(candidate.rank) << 32 | i)
+        .collect();
+    sort_keys(&mut keys);
+    keys
 }
 
 /// The words of a scope name, singular, for comparing meaning rather than spelling.
@@ -99,7 +127,15 @@ fn words(name: &str) -> Vec<&str> {
         .filter(|w| !w.is_empty())
         .map(|w| w.strip_suffix('s').filter(|stem| stem.len() >= 3).unwrap_or(w))
         .collect();
-    words.sort_unstable();
+    // A handful of words: an insertion sort, rather than another copy of std's sort (see
+    // `crate::order`).
+    for i in 1..words.len() {
+        let mut j = i;
+        while j > 0 && words[j - 1] > words[j] {
+            words.swap(j - 1, j);
+            j -= 1;
+        }
+    }
     words.dedup();
     words
 }

@@ -118,14 +118,20 @@ impl<'a> Findings<'a> {
     pub fn into_report(self, normalized: Normalized) -> Report {
         // Most severe first, then in field order, then left to right: the order a person fixes them.
         // The push order breaks ties, so the order is the same on every platform and build.
-        let mut keyed: Vec<_> = self
+        // Packed: severity and field in the top bits, the span's start (none first), the index.
+        let mut keys: Vec<u128> = self
             .findings
-            .into_iter()
+            .iter()
             .enumerate()
-            .map(|(i, f)| ((f.severity, f.field, f.span.map(|s| s.start), i), f))
+            .map(|(i, f)| {
+                let start = f.span.map_or(0, |s| s.start as u128 + 1);
+                (f.severity as u128) << 120 | (f.field as u128) << 112 | start << 32 | i as u128
+            })
             .collect();
-        keyed.sort_unstable_by_key(|(key, _)| *key);
-        Report { findings: keyed.into_iter().map(|(_, f)| f).collect(), summary: self.summary, normalized }
+        crate::order::sort_keys(&mut keys);
+        let mut slots: Vec<Option<Finding>> = self.findings.into_iter().map(Some).collect();
+        let findings = keys.into_iter().filter_map(|key| slots[crate::order::index_of(key)].take()).collect();
+        Report { findings, summary: self.summary, normalized }
     }
 }
 
