@@ -1,0 +1,43 @@
+// The extension's background: the validator (WebAssembly, loaded from the extension's own files,
+// never exposed to pages) and the session memory of the cross-check. Content scripts send the
+// fields their page shows; the answer is the findings that page should show. Nothing here makes a
+// request (the .wasm is read from the extension itself) or logs a value.
+import init, { check } from './pkg/threelo.js';
+import { compose, cleanFields, present } from './crosscheck.js';
+import * as memory from './memory.js';
+
+const ready = init({ module_or_path: new URL('./pkg/threelo_bg.wasm', import.meta.url) });
+memory.restrictAccess();
+
+/** Which side a content script is on, from the address its frame really has (not from what it says). */
+function siteOf(url) {
+  let parsed;
+  try {
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  if (parsed.protocol !== 'https:') return null;
+  if (parsed.hostname === 'developer.atlassian.com' && parsed.pathname.startsWith('/console/')) return 'atlassian';
+  if (/(^|\.)(service-now|servicenowservices|servicenowcloud)\.com$/.test(parsed.hostname)) return 'servicenow';
+  return null;
+}
+
+async function answer(message, sender) {
+  const site = siteOf(sender.url);
+  if (!site) return null;
+  const fields = cleanFields(message.fields);
+  const page = typeof message.page === 'string' ? message.page : '';
+  const remembered = await memory.remember(site, fields, { host: new URL(sender.url).hostname, at: Date.now() });
+  const { setup, borrowed } = compose(site, fields, remembered);
+  await ready;
+  return present(check(setup), { site, page, fields, borrowed, remembered });
+}
+
+// Registered synchronously at start, as a service worker that was stopped is woken by the message.
+chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  // Only this extension's content scripts, in a tab: pages cannot reach this (no externally_connectable).
+  if (sender.id !== chrome.runtime.id || !sender.tab || message?.kind !== 'check') return false;
+  answer(message, sender).then(sendResponse, () => sendResponse(null));
+  return true;
+});

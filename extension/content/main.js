@@ -1,0 +1,180 @@
+// Runs on the pages the manifest names. Reads the fields the site's reader finds, asks the
+// extension's background (where the validator runs) for the findings, and shows each beside its
+// field. Both sites render late and re-render often (React, ServiceNow UI policies, the classic
+// UI's frames), so the page is watched and re-read; a page without the expected fields gets
+// nothing injected. It never logs, and never talks to anything but its own extension.
+'use strict';
+
+(() => {
+  const { dom, ui, site } = threelo;
+  if (!site) return;
+
+  const TYPING_DELAY_MS = 30; // under the gap between two keystrokes: feels immediate, coalesces bursts
+  const MUTATION_DELAY_MS = 80;
+
+  let view = { page: 'none', bindings: [] };
+  let lastAsked = '';
+  let lastAnswer = null;
+  let asking = 0;
+  let timer = 0;
+  let stopped = false;
+
+  let dueAt = 0;
+
+  /**
+   * Reads the page again within `delay` ms. A sooner reading already planned stands: a page that
+   * keeps changing (an animation, a ticking clock) delays nothing by more than MUTATION_DELAY_MS.
+   */
+  function schedule(delay) {
+    if (stopped) return;
+    const due = performance.now() + delay;
+    if (timer && due >= dueAt) return;
+    clearTimeout(timer);
+    dueAt = due;
+    timer = setTimeout(() => {
+      timer = 0;
+      scan();
+    }, delay);
+  }
+
+  function fieldsOf(bindings) {
+    const fields = {};
+    for (const binding of bindings) fields[binding.field] = binding.value();
+    return fields;
+  }
+
+  function scan() {
+    try {
+      view = site.read(document);
+    } catch {
+      view = { page: 'none', bindings: [] };
+    }
+    if (view.bindings.length === 0) {
+      ui.clearAll();
+      lastAsked = '';
+      lastAnswer = null;
+      return;
+    }
+    const fields = fieldsOf(view.bindings);
+    const question = JSON.stringify([view.page, fields]);
+    if (question === lastAsked) {
+      // Same values, but the page may have moved or dropped our findings: put them back.
+      if (lastAnswer) show(lastAnswer);
+      return;
+    }
+    lastAsked = question;
+    ask(fields);
+  }
+
+  async function ask(fields) {
+    const mine = ++asking;
+    let answer;
+    try {
+      answer = await chrome.runtime.sendMessage({ kind: 'check', page: view.page, fields });
+    } catch {
+      // The extension was updated or reloaded under this page: this script is orphaned. Stay silent.
+      stop();
+      return;
+    }
+    if (mine !== asking || !answer || !Array.isArray(answer.findings)) return;
+    lastAnswer = answer;
+    show(answer);
+  }
+
+  function show(answer) {
+    const used = new Set();
+    for (const binding of view.bindings) {
+      const findings = answer.findings.filter((finding) => finding.field === binding.field);
+      if (binding.rows) {
+        showRows(binding, findings, used);
+        continue;
+      }
+      used.add(binding.field);
+      ui.render(binding.field, binding.where, findings, options(binding));
+    }
+    for (const key of ui.keys()) if (!used.has(key)) ui.clear(key);
+  }
+
+  /** Scope findings go to the row of the scope they name; the others above the table. */
+  function showRows(binding, findings, used) {
+    const perRow = binding.rows.map(() => []);
+    const general = [];
+    for (const finding of findings) {
+      const at = finding.span ? binding.rows.findIndex((row) => finding.span.start >= row.start && finding.span.start < row.end) : -1;
+      (at >= 0 ? perRow[at] : general).push(finding);
+    }
+    binding.rows.forEach((row, i) => {
+      const key = `${binding.field}#${i}`;
+      used.add(key);
+      ui.render(key, { append: row.cell }, perRow[i], options(binding));
+    });
+    used.add(binding.field);
+    ui.render(binding.field, binding.where, general, options(binding));
+  }
+
+  function options(binding) {
+    return {
+      theme: site.theme,
+      label: binding.label,
+      canFix: (fix) => {
+        const target = view.bindings.find((candidate) => candidate.field === fix.field);
+        return Boolean(target?.control && dom.isEditable(target.control));
+      },
+      onFix: applyFix,
+    };
+  }
+
+  function applyFix(fix) {
+    const target = view.bindings.find((binding) => binding.field === fix.field);
+    if (!target?.control || !dom.setValue(target.control, fix.replacement)) return;
+    target.control.focus();
+    schedule(0);
+  }
+
+  function onEdit(event) {
+    if (ui.isOurs(event.target)) return;
+    schedule(TYPING_DELAY_MS);
+  }
+
+  /** Mutations that are only our own findings coming and going are not the page changing. */
+  function onMutations(records) {
+    const theirs = records.some((record) => !ui.isOurs(record.target)
+      && !(record.type === 'childList' && [...record.addedNodes, ...record.removedNodes].every((node) => ui.isOurs(node))));
+    if (theirs) schedule(MUTATION_DELAY_MS);
+  }
+
+  const observer = new MutationObserver(onMutations);
+
+  function stop() {
+    stopped = true;
+    clearTimeout(timer);
+    observer.disconnect();
+    document.removeEventListener('input', onEdit, true);
+    document.removeEventListener('change', onEdit, true);
+    ui.clearAll();
+  }
+
+  /**
+   * The popup asks which fields this tab has. Only a frame that found some answers: when none
+   * does, the popup's question fails and it says the fields were not found.
+   */
+  function onMessage(message, sender, sendResponse) {
+    if (message?.kind !== 'status' || sender.id !== chrome.runtime.id) return false;
+    if (view.bindings.length === 0) return false;
+    sendResponse({
+      site: site.name,
+      page: view.page,
+      fields: view.bindings.map((binding) => binding.label),
+      findings: lastAnswer?.findings.length ?? 0,
+    });
+    return false;
+  }
+
+  document.addEventListener('input', onEdit, true);
+  document.addEventListener('change', onEdit, true);
+  observer.observe(document.documentElement, {
+    childList: true, subtree: true, characterData: true, attributes: true, attributeFilter: ['style', 'class', 'hidden'],
+  });
+  chrome.runtime.onMessage.addListener(onMessage);
+  scan();
+})();

@@ -1,0 +1,67 @@
+// What one side showed, remembered for the other side's check: the console's Callback URL and
+// Client ID, ServiceNow's Redirect URL, Client ID and grant type. Kept in chrome.storage.session
+// only: in memory, for this browser session, never synced and never written to disk; readable by
+// the extension's own pages and background, not by content scripts (nor, through them, by pages).
+// The secret is never kept, nor any value that looks like one (a secret pasted into the wrong
+// field).
+
+const KEY = 'remembered';
+const MAX_LENGTH = 2048;
+
+/** The fields each side's value is remembered for. */
+export const KEPT = {
+  atlassian: ['callback_url', 'client_id'],
+  servicenow: ['redirect_url', 'client_id', 'grant_type'],
+};
+
+/** Whether a value is, or looks like, a client secret: it is then never stored. */
+export function looksSecret(value, secret) {
+  const text = String(value).trim();
+  const other = typeof secret === 'string' ? secret.trim() : '';
+  return (text.startsWith('ATOA') && text.length > 32) || (other.length > 0 && text.includes(other));
+}
+
+/** Only trusted contexts (the background and the popup) may read the session storage. */
+export async function restrictAccess() {
+  try {
+    await chrome.storage.session.setAccessLevel?.({ accessLevel: 'TRUSTED_CONTEXTS' });
+  } catch {
+    // Browsers without setAccessLevel (Firefox) keep session storage from content scripts anyway.
+  }
+}
+
+/** { atlassian?: {field: {value, host, at}}, servicenow?: {…} } */
+export async function read() {
+  const stored = await chrome.storage.session.get(KEY);
+  return stored[KEY] ?? {};
+}
+
+// Two frames or tabs may report at once: updates run one after the other, so none is lost.
+let queue = Promise.resolve();
+
+/** Remembers `site`'s kept fields from `fields` (non-empty, not secret-like); resolves to the memory. */
+export function remember(site, fields, { host, at }) {
+  const update = queue.then(async () => {
+    const current = await read();
+    const side = { ...(current[site] ?? {}) };
+    let changed = false;
+    for (const field of KEPT[site] ?? []) {
+      const value = fields[field];
+      if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_LENGTH) continue;
+      if (looksSecret(value, fields.client_secret) || side[field]?.value === value) continue;
+      side[field] = { value, host, at };
+      changed = true;
+    }
+    if (!changed) return current;
+    const next = { ...current, [site]: side };
+    await chrome.storage.session.set({ [KEY]: next });
+    return next;
+  });
+  queue = update.catch(() => {});
+  return update;
+}
+
+export async function forget() {
+  await queue;
+  await chrome.storage.session.remove(KEY);
+}

@@ -1,0 +1,221 @@
+// The popup: what this tab holds, what the cross-check remembers (with Forget), and a compact
+// validator for values pasted by hand. It runs the validator itself (an extension page may load
+// WebAssembly under the extension's CSP) and sends nothing anywhere.
+import init, { check, version } from './pkg/threelo.js';
+import * as memory from './memory.js';
+
+const FIELDS = ['client_id', 'grant_type', 'callback_url', 'redirect_url', 'scopes'];
+const WORDS = { error: 'Error', warning: 'Warning', info: 'Info' };
+const SVG_NS = 'http://www.w3.org/2000/svg';
+const SIDES = {
+  atlassian: { name: 'Developer console', fields: { callback_url: 'Callback URL', client_id: 'Client ID' } },
+  servicenow: {
+    name: 'ServiceNow',
+    fields: { redirect_url: 'Redirect URL', client_id: 'Client ID', grant_type: 'Grant type' },
+  },
+};
+
+const $ = (id) => document.getElementById(id);
+let validatorReady = false;
+
+async function start() {
+  $('setup').addEventListener('input', runCheck);
+  $('setup').addEventListener('submit', (event) => event.preventDefault());
+  $('forget').addEventListener('click', forget);
+  $('use-remembered').addEventListener('click', useRemembered);
+  chrome.storage.onChanged.addListener((changes, area) => {
+    if (area === 'session') showRemembered();
+  });
+  showTabStatus();
+  showRemembered();
+  await init({ module_or_path: new URL('./pkg/threelo_bg.wasm', import.meta.url) });
+  validatorReady = true;
+  $('version').textContent = `Validator ${version()}`;
+  runCheck();
+}
+
+// ---------------------------------------------------------------------------------------------
+// This tab
+
+async function showTabStatus() {
+  const status = $('tab-status');
+  let found = null;
+  try {
+    const [tab] = await chrome.tabs.query({ active: true, currentWindow: true });
+    if (tab?.id !== undefined) found = await chrome.tabs.sendMessage(tab.id, { kind: 'status' });
+  } catch {
+    found = null; // no threelo content script in that tab, or none of its frames found fields
+  }
+  if (found && Array.isArray(found.fields) && found.fields.length > 0) {
+    const where = found.site === 'atlassian' ? 'the Atlassian developer console' : 'ServiceNow';
+    const findings = found.findings === 1 ? '1 finding' : `${found.findings} findings`;
+    status.textContent = `Checking ${found.fields.join(', ')} on ${where}: ${findings} shown beside the fields.`;
+    status.dataset.found = 'true';
+  } else {
+    status.textContent = 'The fields threelo checks were not found on this tab. It looks for them on the Atlassian '
+      + "developer console (an OAuth 2.0 app's Authorization, Permissions and Settings pages) and on ServiceNow's "
+      + 'Application Registry and OAuth Entity Scope forms for Atlassian.';
+    status.dataset.found = 'false';
+  }
+}
+
+// ---------------------------------------------------------------------------------------------
+// Remembered values
+
+async function showRemembered() {
+  const remembered = await memory.read();
+  const list = $('remembered');
+  const rows = [];
+  for (const [site, side] of Object.entries(SIDES)) {
+    for (const [field, label] of Object.entries(side.fields)) {
+      const entry = remembered[site]?.[field];
+      if (!entry) continue;
+      const term = element('dt', null, `${side.name} ${label}`);
+      // Which ServiceNow instance it came from matters (there may be several); the console is one place.
+      if (site === 'servicenow') term.append(' ', element('span', 'host', `on ${entry.host}`));
+      const detail = element('dd', null, entry.value);
+      detail.dataset.site = site;
+      detail.dataset.field = field;
+      rows.push(term, detail);
+    }
+  }
+  list.replaceChildren(...rows);
+  $('remembered-empty').hidden = rows.length > 0;
+  $('forget').disabled = rows.length === 0;
+  $('use-remembered').disabled = rows.length === 0;
+}
+
+async function forget() {
+  await memory.forget();
+  await showRemembered();
+}
+
+async function useRemembered() {
+  const { atlassian = {}, servicenow = {} } = await memory.read();
+  const values = {
+    client_id: atlassian.client_id?.value ?? servicenow.client_id?.value,
+    callback_url: atlassian.callback_url?.value,
+    redirect_url: servicenow.redirect_url?.value,
+    grant_type: servicenow.grant_type?.value,
+  };
+  for (const [field, value] of Object.entries(values)) {
+    if (value === undefined) continue;
+    const input = $(field);
+    if (input.tagName === 'SELECT' && ![...input.options].some((option) => option.value === value)) continue;
+    input.value = value;
+  }
+  runCheck();
+}
+
+// ---------------------------------------------------------------------------------------------
+// Checking
+
+function readSetup() {
+  const setup = {};
+  for (const field of FIELDS) {
+    const value = $(field).value;
+    if (value !== '') setup[field] = value;
+  }
+  return setup;
+}
+
+function runCheck() {
+  if (!validatorReady) return;
+  const setup = readSetup();
+  const report = check(setup);
+  // Only what was typed is judged: a popup with one value pasted in is not an incomplete setup.
+  const typed = (field) => field !== 'grant_type' && setup[field] !== undefined;
+  const shown = report.findings.filter((finding) => typed(finding.field)
+    || (finding.field === 'grant_type' && Object.keys(setup).length > 1));
+  for (const field of FIELDS) {
+    const findings = shown.filter((finding) => finding.field === field);
+    $(`findings-${field}`).replaceChildren(...findings.map(renderFinding));
+    if (findings.some((finding) => finding.severity === 'error')) $(field).setAttribute('aria-invalid', 'true');
+    else $(field).removeAttribute('aria-invalid');
+  }
+  showSummary(shown, Object.keys(setup).some((field) => field !== 'grant_type'));
+}
+
+function showSummary(findings, anything) {
+  const summary = $('summary');
+  const count = (severity) => findings.filter((finding) => finding.severity === severity).length;
+  const errors = count('error');
+  const warnings = count('warning');
+  summary.classList.toggle('ok', anything && errors + warnings === 0);
+  if (!anything) summary.textContent = 'Paste values to check them.';
+  else if (errors + warnings === 0) summary.textContent = 'No problems in what you entered.';
+  else summary.textContent = `${plural(errors, 'error')}, ${plural(warnings, 'warning')}.`;
+}
+
+function plural(n, word) {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+function renderFinding(finding) {
+  const item = element('li', 'finding');
+  item.dataset.rule = finding.rule;
+  item.dataset.severity = finding.severity;
+  const body = element('div');
+  const text = element('p');
+  text.append(element('span', 'severity', `${WORDS[finding.severity] ?? finding.severity}:`), ' ', ...withCode(sentence(finding.message)));
+  body.append(text);
+  if (finding.help) {
+    const help = element('p', 'help');
+    help.append(...withCode(sentence(finding.help)));
+    body.append(help);
+  }
+  const rule = element('p', 'rule');
+  rule.append(element('code', null, finding.rule));
+  body.append(rule);
+  if (finding.fix && $(finding.fix.field)) {
+    const button = element('button', 'apply-fix', 'Apply fix');
+    button.type = 'button';
+    button.title = `Set to: ${finding.fix.replacement}`;
+    button.addEventListener('click', () => {
+      const input = $(finding.fix.field);
+      input.value = finding.fix.replacement;
+      runCheck();
+      input.focus();
+    });
+    body.append(button);
+  }
+  item.append(icon(finding.severity), body);
+  return item;
+}
+
+function icon(severity) {
+  const svg = document.createElementNS(SVG_NS, 'svg');
+  svg.setAttribute('viewBox', '0 0 16 16');
+  svg.setAttribute('class', 'icon');
+  svg.setAttribute('aria-hidden', 'true');
+  const kind = WORDS[severity] ? severity : 'info';
+  const shape = document.createElementNS(SVG_NS, kind === 'warning' ? 'path' : 'circle');
+  if (kind === 'warning') shape.setAttribute('d', 'M8 1.3 15.4 14.6H.6Z');
+  else for (const [key, value] of [['cx', '8'], ['cy', '8'], ['r', '7']]) shape.setAttribute(key, value);
+  shape.setAttribute('class', `icon-${kind}`);
+  const mark = document.createElementNS(SVG_NS, 'path');
+  mark.setAttribute('d', kind === 'info' ? 'M8 7.3v4M8 4.6v.2' : kind === 'warning' ? 'M8 6v3.6M8 11.8v.2' : 'M8 4.4v4.4M8 11.2v.2');
+  mark.setAttribute('class', 'mark');
+  svg.append(shape, mark);
+  return svg;
+}
+
+function element(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined) node.textContent = text;
+  return node;
+}
+
+/** The validator writes messages to follow a label ("error: …"); shown on their own, they start a sentence. */
+function sentence(text) {
+  const value = String(text ?? '');
+  return /^[a-z]/.test(value) ? value[0].toUpperCase() + value.slice(1) : value;
+}
+
+function withCode(text) {
+  return String(text).split('`').map((part, i) => (i % 2 === 1 ? element('code', null, part) : document.createTextNode(part)))
+    .filter((node) => node.textContent !== '');
+}
+
+start();

@@ -1,0 +1,327 @@
+// The browser extension (dist/extension/, built by scripts/build-extension) in headless Chromium,
+// on fixture pages served under the real addresses of the Atlassian developer console and of a
+// ServiceNow instance. One browser for the whole file; each scenario opens its own tab, asserts
+// that its page logged nothing, and leaves a screenshot in artifacts/screenshots/extension-*.png.
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { ROOT } from '../browser/harness.mjs';
+import {
+  EXTENSION, URLS, field, findingsFor, forget, launchWithExtension, openTab, remembered, rulesFor, screenshot, waitForRule,
+} from './harness.mjs';
+
+const CLIENT_ID = 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'; // the Settings fixture's
+const SECRET = 'ATOAxK7fQ2mZp9LrT4vW8yB1nC6hJ3sD5gF0aE2iU7oY9kM4qR8tX1zV6bN3wP5cLm7Q0A1B2C3D';
+const CALLBACK = 'https://dev12345.service-now.com/oauth_redirect.do';
+const ARI = 'ari:cloud:ecosystem::app/6f1b2c3d-0000-4000-8000-1234567890ab';
+
+let browser;
+
+before(async () => {
+  browser = await launchWithExtension();
+});
+after(async () => {
+  await browser?.close();
+});
+
+/**
+ * Opens `url` in a new tab, runs `scenario`, screenshots, and asserts the tab logged no problem.
+ * The cross-check's memory starts empty unless `keepMemory` (a scenario that follows another).
+ */
+async function inTab(name, url, scenario, { keepMemory = false } = {}) {
+  if (!keepMemory) await forget(browser.worker);
+  const tab = await openTab(browser.context, url);
+  try {
+    await scenario(tab.page, tab);
+    await screenshot(tab.page, name);
+    assert.deepEqual(tab.problems, [], 'the page logged problems');
+  } finally {
+    await tab.page.close();
+  }
+}
+
+/** Every findings host on the page: its field, where it sits, and its rule codes. */
+function placed(frame) {
+  return frame.evaluate(() => [...document.querySelectorAll('threelo-findings')].map((host) => ({
+    field: host.dataset.threeloField,
+    group: host.closest('[id^="element."]')?.id ?? null,
+    code: host.closest('td')?.querySelector('code')?.textContent ?? null,
+    after: host.previousElementSibling?.querySelector('input')?.name ?? host.previousElementSibling?.name ?? null,
+    rules: [...host.shadowRoot.querySelectorAll('li.finding')].map((item) => item.dataset.rule),
+    text: host.shadowRoot.textContent,
+  })));
+}
+
+/** Waits until the background remembers `value` for `site`'s `field`. */
+async function waitRemembered(site, field, value) {
+  for (let i = 0; i < 100; i++) {
+    if ((await remembered(browser.worker))[site]?.[field]?.value === value) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  assert.fail(`${site} ${field} was not remembered as ${value}`);
+}
+
+/** What a content script in the active tab tells the popup (null: no frame found fields). */
+async function tabStatus(page) {
+  await page.bringToFront();
+  return browser.worker.evaluate(async () => {
+    const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+    return chrome.tabs.sendMessage(tab.id, { kind: 'status' }).catch(() => null);
+  }).then((answer) => answer ?? null); // no frame answered: undefined, or an error, depending on the browser
+}
+
+function filesUnder(dir) {
+  return readdirSync(dir).flatMap((name) => {
+    const path = join(dir, name);
+    return statSync(path).isDirectory() ? filesUnder(path) : [path];
+  });
+}
+
+describe('the build', () => {
+  test('the manifest asks for storage only, on the console and ServiceNow hosts only', () => {
+    const manifest = JSON.parse(readFileSync(join(EXTENSION, 'manifest.json'), 'utf8'));
+    assert.equal(manifest.manifest_version, 3);
+    assert.deepEqual(manifest.permissions, ['storage']);
+    assert.equal(manifest.host_permissions, undefined);
+    assert.equal(manifest.optional_permissions, undefined);
+    assert.equal(manifest.optional_host_permissions, undefined);
+    assert.equal(manifest.web_accessible_resources, undefined, 'pages must not be able to load the extension\'s files');
+    assert.equal(manifest.externally_connectable, undefined);
+    assert.deepEqual(
+      [...new Set(manifest.content_scripts.flatMap((script) => script.matches))].sort(),
+      ['https://*.service-now.com/*', 'https://*.servicenowcloud.com/*', 'https://*.servicenowservices.com/*',
+        'https://developer.atlassian.com/console/*'],
+    );
+    assert.equal(manifest.content_security_policy.extension_pages, "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'");
+    const cargoVersion = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(/^\[package\][^[]*?^version\s*=\s*"([^"]+)"/m)[1];
+    assert.equal(manifest.version, cargoVersion);
+    assert.ok(statSync(join(ROOT, 'dist', `threelo-extension-${cargoVersion}.zip`)).size > 0);
+  });
+
+  test('the extension\'s own code makes no request and logs nothing', () => {
+    const own = filesUnder(EXTENSION).filter((path) => path.endsWith('.js') && !path.includes(`${join(EXTENSION, 'pkg')}`));
+    assert.ok(own.length >= 8, `only ${own.length} scripts`);
+    for (const path of own) {
+      // Comments aside, and the SVG namespace (a name, not an address anything is fetched from).
+      const code = readFileSync(path, 'utf8').replace(/^\s*\/\/.*$/gm, '').replaceAll("'http://www.w3.org/2000/svg'", '');
+      for (const word of ['fetch(', 'XMLHttpRequest', 'WebSocket', 'sendBeacon', 'EventSource', 'importScripts', 'eval(',
+        'console.', 'storage.sync', 'storage.local', 'innerHTML', 'http://', 'https://']) {
+        assert.ok(!code.includes(word), `${path} uses ${word}`);
+      }
+    }
+  });
+});
+
+describe('the Atlassian developer console', () => {
+  test('a wrong callback shows its rule beside the Callback URL field, and Apply fix fixes it as typing would', () =>
+    inTab('console-callback', URLS.authorization, async (page) => {
+      const input = field(page, 'Callback URL');
+      await input.pressSequentially('http://dev12345.service-now.com/oauth_redirect.do', { delay: 2 });
+      const insecure = await waitForRule(page, 'callback_url', 'callback/insecure');
+      assert.match(await insecure.textContent(), /Error:/, 'the severity is written out');
+      const [host] = await placed(page);
+      assert.equal(host.after, 'callbackUrl', 'the findings sit right under the field\'s box');
+
+      const events = await page.evaluate(() => window.inputEvents);
+      await insecure.getByRole('button', { name: 'Apply fix' }).click();
+      assert.equal(await input.inputValue(), CALLBACK);
+      assert.ok(await page.evaluate(() => window.inputEvents) > events, 'the page saw an input event');
+      assert.equal(await page.getByRole('button', { name: 'Save changes' }).isEnabled(), true);
+      await findingsFor(page, 'callback_url').first().waitFor({ state: 'detached' });
+
+      await input.fill(`${CALLBACK}/`);
+      await waitForRule(page, 'callback_url', 'callback/servicenow-path');
+      await input.fill('https://instance.service-now.com/oauth_redirect.do');
+      await waitForRule(page, 'callback_url', 'callback/placeholder');
+      assert.deepEqual(await rulesFor(page, 'callback_url'), ['callback/placeholder']);
+    }));
+
+  test('a Permissions page shows each wrong scope in its own row, and ignores scopes not added', () =>
+    inTab('console-permissions', URLS.permissions, async (page) => {
+      await waitForRule(page, 'scopes#3', 'scope/not-for-oauth-apps');
+      const hosts = await placed(page);
+      const byCode = Object.fromEntries(hosts.filter((host) => host.code).map((host) => [host.code, host.rules]));
+      assert.deepEqual(byCode, {
+        'read:confluence-space': ['scope/unknown'],
+        'write:connect-confluence': ['scope/not-for-oauth-apps'],
+      });
+      // One API's page: no "offline_access missing" or "classic only" about the app as a whole.
+      assert.deepEqual(hosts.filter((host) => !host.code), []);
+      assert.match(hosts.find((host) => host.code === 'read:confluence-space').text, /read:confluence-space\.summary/);
+    }));
+
+  test('the Settings page shows the client ID and is remembered, but the secret never is', () =>
+    inTab('console-settings', URLS.settings, async (page) => {
+      await waitRemembered('atlassian', 'client_id', CLIENT_ID);
+      await page.getByRole('button', { name: 'Show' }).click();
+      await page.getByText(SECRET).waitFor();
+      await page.waitForTimeout(300);
+      assert.equal(await page.locator('threelo-findings').count(), 0, 'a sound ID and secret have no findings');
+      assert.ok(!JSON.stringify(await remembered(browser.worker)).includes(SECRET.slice(4, 24)), 'the secret was stored');
+      assert.deepEqual((await tabStatus(page))?.fields, ['Client ID', 'Secret']);
+    }));
+
+  test('a page with none of the fields is left exactly as it was, and nothing is logged', () =>
+    inTab('console-landing', URLS.myApps, async (page, tab) => {
+      await page.waitForLoadState('load');
+      await field(page, 'Search apps').pressSequentially('confluence', { delay: 2 });
+      await page.waitForTimeout(400);
+      const fixture = readFileSync(new URL('./fixtures/console-myapps.html', import.meta.url), 'utf8');
+      const counts = await page.evaluate((html) => ({
+        now: document.querySelectorAll('*').length,
+        served: new DOMParser().parseFromString(html, 'text/html').querySelectorAll('*').length,
+        hosts: document.querySelectorAll('threelo-findings').length,
+      }), fixture);
+      assert.equal(counts.hosts, 0);
+      assert.equal(counts.now, counts.served, 'the page gained or lost elements');
+      assert.equal(await tabStatus(page), null, 'the popup is told no fields were found');
+      assert.deepEqual(tab.messages, [], 'the page logged something');
+
+      // The script was there all along: when the single-page app renders a Callback URL field, it wakes up.
+      await page.evaluate(() => {
+        const main = document.querySelector('main');
+        main.insertAdjacentHTML('beforeend', '<label for="cb">Callback URL</label><input id="cb">');
+      });
+      await page.fill('#cb', 'https://dev12345.service-now.com/oauth_redirect.do#x');
+      await waitForRule(page, 'callback_url', 'callback/fragment');
+    }));
+});
+
+describe('ServiceNow', () => {
+  test('a comma-separated scope list shows scope/separator beside OAuth scope, and Apply fix space-joins it', () =>
+    inTab('servicenow-scope-separator', URLS.oauthEntityScope, async (page) => {
+      const input = field(page, 'OAuth scope');
+      await input.fill('read:confluence-content.all,write:confluence-content,search:confluence,offline_access');
+      const separator = await waitForRule(page, 'scopes', 'scope/separator');
+      assert.match(await separator.textContent(), /Warning:/);
+      const [host] = await placed(page);
+      assert.equal(host.group, 'element.oauth_entity_scope.oauth_entity_scope');
+      await screenshot(page, 'servicenow-scope-separator-before-fix');
+      // Leaving the field fires ServiceNow's own change; what counts is the one Apply fix fires.
+      await input.blur();
+      await page.evaluate(() => { window.g_changes = []; });
+      await separator.getByRole('button', { name: 'Apply fix' }).click();
+      assert.equal(await input.inputValue(), 'read:confluence-content.all write:confluence-content search:confluence offline_access');
+      assert.deepEqual(await page.evaluate(() => window.g_changes), ['oauth_entity_scope.oauth_entity_scope'],
+        'ServiceNow\'s onchange saw the fix');
+      await separator.waitFor({ state: 'detached' });
+    }));
+
+  test('an app ARI pasted as Client ID shows client-id/app-ari beside it, in the classic UI\'s frame', () =>
+    inTab('servicenow-client-id-ari', URLS.oauthEntityInFrame, async (page) => {
+      const frame = page.frameLocator('#gsft_main');
+      await field(frame, 'Client ID').fill(ARI);
+      const form = page.frame({ name: 'gsft_main' });
+      await waitForRule(form, 'client_id', 'client-id/app-ari');
+      // The guide's Token Revocation URL is flagged beside its own field, on load.
+      await waitForRule(form, 'revocation_url', 'endpoint/revocation-url');
+      const groups = Object.fromEntries((await placed(form)).map((host) => [host.field, host.group]));
+      assert.equal(groups.client_id, 'element.oauth_entity.client_id');
+      assert.equal(groups.revocation_url, 'element.oauth_entity.token_revocation_url');
+      assert.equal((await tabStatus(page))?.site, 'servicenow');
+    }));
+
+  test('an OAuth registration for another provider gets nothing', () =>
+    inTab('servicenow-other-provider', URLS.oauthEntity, async (page) => {
+      await waitForRule(page, 'revocation_url', 'endpoint/revocation-url');
+      await field(page, 'Name').fill('Microsoft Graph');
+      await field(page, 'Authorization URL').fill('https://login.microsoftonline.com/common/oauth2/v2.0/authorize');
+      await field(page, 'Token URL').fill('https://login.microsoftonline.com/common/oauth2/v2.0/token');
+      await field(page, 'Token Revocation URL').fill('');
+      await page.locator('threelo-findings').first().waitFor({ state: 'detached' });
+      assert.equal(await page.locator('threelo-findings').count(), 0);
+    }));
+});
+
+describe('the cross-check', () => {
+  test('a Redirect URL with a trailing slash against the console\'s Callback URL is callback/mismatch', async () => {
+    await inTab('crosscheck-console-callback', URLS.authorization, async (page) => {
+      await field(page, 'Callback URL').fill(CALLBACK);
+      await waitRemembered('atlassian', 'callback_url', CALLBACK);
+    });
+    await inTab('crosscheck-servicenow-mismatch', URLS.oauthEntity, async (page) => {
+      const redirect = field(page, 'Redirect URL');
+      await redirect.fill(`${CALLBACK}/`);
+      const mismatch = await waitForRule(page, 'redirect_url', 'callback/mismatch');
+      assert.match(await mismatch.textContent(), /trailing slash/);
+      assert.equal((await placed(page)).find((host) => host.field === 'redirect_url').group, 'element.oauth_entity.redirect_url');
+      await screenshot(page, 'crosscheck-servicenow-mismatch-before-fix');
+      await mismatch.getByRole('button', { name: 'Apply fix' }).click();
+      assert.equal(await redirect.inputValue(), CALLBACK);
+      await mismatch.waitFor({ state: 'detached' });
+      // ServiceNow's side is remembered too: put the slash back for the other direction.
+      await redirect.fill(`${CALLBACK}/`);
+      await waitRemembered('servicenow', 'redirect_url', `${CALLBACK}/`);
+    }, { keepMemory: true });
+    await inTab('crosscheck-console-mismatch', URLS.authorization, async (page) => {
+      await field(page, 'Callback URL').fill(CALLBACK);
+      const mismatch = await waitForRule(page, 'callback_url', 'callback/mismatch');
+      assert.match(await mismatch.textContent(), /dev12345\.service-now\.com/);
+      assert.equal(await mismatch.getByRole('button', { name: 'Apply fix' }).count(), 0, 'the fix is ServiceNow\'s to make');
+    }, { keepMemory: true });
+  });
+
+  test('a Client ID in ServiceNow that differs from the console\'s is cross-check/client-id; no secret is kept', async () => {
+    await inTab('crosscheck-console-settings', URLS.settings, async () => {
+      await waitRemembered('atlassian', 'client_id', CLIENT_ID);
+    });
+    await inTab('crosscheck-servicenow-client-id', URLS.oauthEntity, async (page) => {
+      const clientId = field(page, 'Client ID');
+      await clientId.fill('Zz9yXw8vUt7sRq6pOn5mLk4jIh3gFe2d');
+      await page.locator('input[type="password"]').fill(SECRET); // a password field has no role to find it by
+      const mismatch = await waitForRule(page, 'client_id', 'cross-check/client-id');
+      assert.match(await mismatch.textContent(), new RegExp(CLIENT_ID));
+      await screenshot(page, 'crosscheck-servicenow-client-id-before-fix');
+      await mismatch.getByRole('button', { name: 'Apply fix' }).click();
+      assert.equal(await clientId.inputValue(), CLIENT_ID);
+      await mismatch.waitFor({ state: 'detached' });
+      await waitRemembered('servicenow', 'client_id', CLIENT_ID);
+      const stored = JSON.stringify(await remembered(browser.worker));
+      assert.ok(!stored.includes(SECRET.slice(4, 24)), 'the secret was stored');
+      const shown = (await placed(page)).map((host) => host.text).join(' ');
+      assert.ok(!shown.includes(SECRET.slice(4, 24)), 'the secret is shown in a finding');
+    }, { keepMemory: true });
+  });
+});
+
+describe('the popup', () => {
+  test('shows what is remembered, checks typed values, and Forget clears the memory', async () => {
+    await inTab('popup-console-callback', URLS.authorization, async (page) => {
+      await field(page, 'Callback URL').fill(CALLBACK);
+      await waitRemembered('atlassian', 'callback_url', CALLBACK);
+    });
+    await inTab('popup', `chrome-extension://${browser.extensionId}/popup.html`, async (page) => {
+      await page.setViewportSize({ width: 404, height: 900 });
+      const memory = page.locator('#remembered dd[data-site="atlassian"][data-field="callback_url"]');
+      assert.equal(await memory.textContent(), CALLBACK);
+      assert.match(await page.locator('#tab-status').textContent(), /not found on this tab/);
+
+      await field(page, 'Client ID').fill(ARI);
+      await page.locator('#findings-client_id li[data-rule="client-id/app-ari"]').waitFor();
+      await field(page, 'Scopes').fill('read:confluence-content.all,offline_access');
+      const separator = page.locator('#findings-scopes li[data-rule="scope/separator"]');
+      await separator.waitFor();
+      await page.getByRole('button', { name: 'Check these below' }).click();
+      assert.equal(await field(page, 'Callback URL').inputValue(), CALLBACK);
+      await field(page, 'Redirect URL').fill(`${CALLBACK}/`);
+      await page.locator('#findings-redirect_url li[data-rule="callback/mismatch"]').waitFor();
+      await screenshot(page, 'popup-findings');
+
+      await separator.getByRole('button', { name: 'Apply fix' }).click();
+      assert.equal(await field(page, 'Scopes').inputValue(), 'read:confluence-content.all offline_access');
+      await page.getByRole('button', { name: 'Forget' }).click();
+      await page.locator('#remembered-empty').waitFor();
+      assert.equal(await page.locator('#remembered dd').count(), 0);
+      assert.deepEqual(await remembered(browser.worker), {});
+      assert.equal(await page.getByRole('button', { name: 'Forget' }).isDisabled(), true);
+    }, { keepMemory: true });
+  });
+});
+
+describe('the network', () => {
+  test('no request left the browser for any other host', () => {
+    assert.deepEqual(browser.foreign, []);
+    assert.deepEqual(browser.workerProblems, [], 'the background logged something');
+  });
+});
