@@ -59,6 +59,7 @@ export function present(report, { site, page, fields, borrowed, remembered }) {
   const shown = [];
   for (const finding of report.findings) {
     if (finding.rule === 'callback/mismatch' && borrowed.redirect_url && site === 'atlassian') {
+      if (!fields.callback_url) continue; // nothing typed yet: nothing to compare
       // Found on the remembered Redirect URL; shown beside this page's Callback URL. Its fix
       // edits ServiceNow's field, so it is not offered here.
       shown.push({
