@@ -28,7 +28,14 @@ async function answer(message, sender) {
   if (!site) return null;
   const fields = cleanFields(message.fields);
   const page = typeof message.page === 'string' ? message.page : '';
-  const remembered = await memory.remember(site, fields, { host: new URL(sender.url).hostname, at: Date.now() });
+  let remembered;
+  if (message.remember === false) {
+    remembered = await memory.read(); // asked again only because the memory changed
+  } else {
+    const update = await memory.remember(site, fields, { host: new URL(sender.url).hostname, at: Date.now() });
+    remembered = update.memory;
+    if (update.changed) memory.tellTabs(sender.tab.id);
+  }
   const { setup, borrowed } = compose(site, fields, remembered);
   await ready;
   return present(check(setup), { site, page, fields, borrowed, remembered });

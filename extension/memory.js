@@ -39,7 +39,10 @@ export async function read() {
 // Two frames or tabs may report at once: updates run one after the other, so none is lost.
 let queue = Promise.resolve();
 
-/** Remembers `site`'s kept fields from `fields` (non-empty, not secret-like); resolves to the memory. */
+/**
+ * Remembers `site`'s kept fields from `fields` (non-empty, not secret-like). Resolves to
+ * { memory, changed }.
+ */
 export function remember(site, fields, { host, at }) {
   const update = queue.then(async () => {
     const current = await read();
@@ -52,10 +55,10 @@ export function remember(site, fields, { host, at }) {
       side[field] = { value, host, at };
       changed = true;
     }
-    if (!changed) return current;
+    if (!changed) return { memory: current, changed };
     const next = { ...current, [site]: side };
     await chrome.storage.session.set({ [KEY]: next });
-    return next;
+    return { memory: next, changed };
   });
   queue = update.catch(() => {});
   return update;
@@ -64,4 +67,25 @@ export function remember(site, fields, { host, at }) {
 export async function forget() {
   await queue;
   await chrome.storage.session.remove(KEY);
+  // At once, not coalesced: the popup that called this may close any moment.
+  await askTabsAgain();
+}
+
+/**
+ * Asks the pages open in other tabs to check again, as what they are checked against has changed
+ * (a window beside this one shows the other side). Content scripts cannot watch the session memory
+ * themselves. Tabs without threelo's content script have no receiver: their refusal is expected.
+ */
+async function askTabsAgain(exceptTab) {
+  const tabs = await chrome.tabs.query({});
+  await Promise.all(tabs.filter((tab) => tab.id !== exceptTab)
+    .map((tab) => chrome.tabs.sendMessage(tab.id, { kind: 'recheck' }).catch(() => {})));
+}
+
+let telling = 0;
+
+/** askTabsAgain, coalesced: the memory changes with each keystroke. */
+export function tellTabs(exceptTab) {
+  clearTimeout(telling);
+  telling = setTimeout(() => askTabsAgain(exceptTab).catch(() => {}), 250);
 }

@@ -28,17 +28,30 @@ threelo.dom = (() => {
     return String(ids).split(/\s+/).filter(Boolean).map((id) => doc.getElementById(id)).filter(Boolean);
   }
 
-  /** Every name a control is given: a match on any of them counts. */
+  /**
+   * Every name a control is given: a match on any of them counts. Besides a labelling element's
+   * whole text, each piece of text in it counts on its own, so that a label that also holds a
+   * marker or a hint for screen readers ("Mandatory", "required", "*") still matches its words.
+   */
   function namesOf(control) {
     const names = [];
+    const labels = [...(control.labels ?? [])];
     const labelledBy = control.getAttribute('aria-labelledby');
-    if (labelledBy) names.push(byIds(control, labelledBy).map((node) => node.textContent).join(' '));
+    if (labelledBy) {
+      const nodes = byIds(control, labelledBy);
+      names.push(nodes.map((node) => node.textContent).join(' '));
+      labels.push(...nodes);
+    }
+    for (const label of labels) {
+      names.push(label.textContent);
+      const walker = label.ownerDocument.createTreeWalker(label, NodeFilter.SHOW_TEXT);
+      for (let text = walker.nextNode(); text; text = walker.nextNode()) names.push(text.data);
+    }
     const ariaLabel = control.getAttribute('aria-label');
     if (ariaLabel) names.push(ariaLabel);
-    for (const label of control.labels ?? []) names.push(label.textContent);
     const placeholder = control.getAttribute('placeholder');
     if (placeholder && names.length === 0) names.push(placeholder);
-    return names.map(normalize).filter(Boolean);
+    return [...new Set(names.map(normalize).filter(Boolean))];
   }
 
   /** Whether the element takes up space on the screen (hidden fields are not the user's to fix). */

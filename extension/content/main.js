@@ -17,9 +17,11 @@
   let lastAnswer = null;
   let asking = 0;
   let timer = 0;
-  let stopped = false;
-
   let dueAt = 0;
+  let stopped = false;
+  // Whether the next question may add this page's values to the cross-check's memory: not when it
+  // is only asked again because the memory changed (after Forget, an open tab must not undo it).
+  let remember = true;
 
   /**
    * Reads the page again within `delay` ms. A sooner reading already planned stands: a page that
@@ -63,14 +65,15 @@
       return;
     }
     lastAsked = question;
-    ask(fields);
+    ask(fields, remember);
+    remember = true;
   }
 
-  async function ask(fields) {
+  async function ask(fields, rememberThem) {
     const mine = ++asking;
     let answer;
     try {
-      answer = await chrome.runtime.sendMessage({ kind: 'check', page: view.page, fields });
+      answer = await chrome.runtime.sendMessage({ kind: 'check', page: view.page, fields, remember: rememberThem });
     } catch {
       // The extension was updated or reloaded under this page: this script is orphaned. Stay silent.
       stop();
@@ -155,12 +158,19 @@
   }
 
   /**
-   * The popup asks which fields this tab has. Only a frame that found some answers: when none
-   * does, the popup's question fails and it says the fields were not found.
+   * From the extension itself. `recheck`: the other side changed (in another tab, or Forget), so
+   * ask again with the same values. `status`: the popup asks which fields this tab has; only a
+   * frame that found some answers, and when none does, the popup says the fields were not found.
    */
   function onMessage(message, sender, sendResponse) {
-    if (message?.kind !== 'status' || sender.id !== chrome.runtime.id) return false;
-    if (view.bindings.length === 0) return false;
+    if (sender.id !== chrome.runtime.id || view.bindings.length === 0) return false;
+    if (message?.kind === 'recheck') {
+      lastAsked = '';
+      remember = false;
+      schedule(0);
+      return false;
+    }
+    if (message?.kind !== 'status') return false;
     sendResponse({
       site: site.name,
       page: view.page,

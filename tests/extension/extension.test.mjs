@@ -262,6 +262,30 @@ describe('the cross-check', () => {
     }, { keepMemory: true });
   });
 
+  test('a console tab left open shows the mismatch as soon as ServiceNow\'s tab changes, and Forget clears it', async () => {
+    await forget(browser.worker);
+    const first = await openTab(browser.context, URLS.authorization);
+    try {
+      await field(first.page, 'Callback URL').fill(CALLBACK);
+      await waitRemembered('atlassian', 'callback_url', CALLBACK);
+      await inTab('crosscheck-second-tab', URLS.oauthEntity, async (page) => {
+        await field(page, 'Redirect URL').fill(`${CALLBACK}/`);
+        await waitRemembered('servicenow', 'redirect_url', `${CALLBACK}/`);
+      }, { keepMemory: true });
+      const mismatch = await waitForRule(first.page, 'callback_url', 'callback/mismatch');
+      await screenshot(first.page, 'crosscheck-console-tab-left-open');
+      await inTab('crosscheck-forget', `chrome-extension://${browser.extensionId}/popup.html`, async (page) => {
+        await page.getByRole('button', { name: 'Forget' }).click();
+        await page.locator('#remembered-empty').waitFor();
+      }, { keepMemory: true });
+      await mismatch.waitFor({ state: 'detached' });
+      assert.deepEqual(await remembered(browser.worker), {}, 'the open tab undid Forget');
+      assert.deepEqual(first.problems, []);
+    } finally {
+      await first.page.close();
+    }
+  });
+
   test('a Client ID in ServiceNow that differs from the console\'s is cross-check/client-id; no secret is kept', async () => {
     await inTab('crosscheck-console-settings', URLS.settings, async () => {
       await waitRemembered('atlassian', 'client_id', CLIENT_ID);
