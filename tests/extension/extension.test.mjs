@@ -149,6 +149,13 @@ describe('the Atlassian developer console', () => {
       // One API's page: no "offline_access missing" or "classic only" about the app as a whole.
       assert.deepEqual(hosts.filter((host) => !host.code), []);
       assert.match(hosts.find((host) => host.code === 'read:confluence-space').text, /read:confluence-space\.summary/);
+      await screenshot(page, 'console-permissions-classic');
+
+      // The granular tab says "Added" or "Not added" instead of Remove and Add.
+      await page.getByRole('tab', { name: 'Granular scopes' }).click();
+      await waitForRule(page, 'scopes#1', 'scope/case');
+      const granular = Object.fromEntries((await placed(page)).filter((host) => host.code).map((host) => [host.code, host.rules]));
+      assert.deepEqual(granular, { 'READ:space:confluence': ['scope/case'] });
     }));
 
   test('the Settings page shows the client ID and is remembered, but the secret never is', () =>
