@@ -8,13 +8,15 @@ use super::cookie::StateCookie;
 use super::fetch::FetchError;
 use super::query::Query;
 use super::respond::{escape_html, Problem};
-use crate::oauth::{open, ApiError, AuthorizationCode, OpenedState, StateError, TokenError};
+use crate::oauth::{open_any, ApiError, AuthorizationCode, OpenedState, StateError, TokenError};
 
 /// A callback whose state is genuine, fresh and this browser's. It still has to be claimed (used
 /// once) before anything else happens.
 pub struct Verified {
     pub state: OpenedState,
     pub outcome: ConsentOutcome,
+    /// Which of the cookie's bindings the state matched (see [`StateCookie::after_callback`]).
+    pub binding: usize,
 }
 
 /// What Atlassian's redirect says about the consent.
@@ -33,10 +35,9 @@ pub enum ConsentOutcome {
 pub fn verify(config: &Config, query: &str, cookie_header: Option<&str>, now: u64) -> Result<Verified, Problem> {
     let query = Query::parse(query).map_err(|error| bad_query(&error))?;
     let key = config.state_key.as_ref().ok_or_else(|| state_problem(StateError::Forged))?;
-    let cookie = StateCookie::for_config(config).read(cookie_header);
-    let state =
-        query.get("state").ok_or(StateError::Missing).and_then(|state| open(key, state, cookie.as_deref(), now));
-    let state = state.map_err(state_problem)?;
+    let bindings = StateCookie::for_config(config).bindings(cookie_header);
+    let opened = query.get("state").ok_or(StateError::Missing).and_then(|state| open_any(key, state, &bindings, now));
+    let (state, binding) = opened.map_err(state_problem)?;
     let outcome = match (query.get("code"), query.get("error")) {
         (_, Some(error)) => ConsentOutcome::Refused {
             error: shown_text(error, 64),
@@ -45,7 +46,7 @@ pub fn verify(config: &Config, query: &str, cookie_header: Option<&str>, now: u6
         (Some(code), None) => ConsentOutcome::Granted(AuthorizationCode::new(code)),
         (None, None) => ConsentOutcome::NoCode,
     };
-    Ok(Verified { state, outcome })
+    Ok(Verified { state, outcome, binding })
 }
 
 /// Server text for a page: printable, bounded. (Escaping happens where it is written.)
@@ -225,7 +226,13 @@ mod tests {
 
     /// `/connect` as a browser sees it: the state in the consent URL, and the cookie to send back.
     fn start(config: &Config, seed: u8) -> (String, String) {
-        let reply = connect(config, "return_to=/done", Wants::Html, &ConnectRandom::from_bytes(&[seed; 44]), NOW);
+        start_with(config, seed, None)
+    }
+
+    /// The same, from a browser that sends `cookie` (sign-ins it already has under way).
+    fn start_with(config: &Config, seed: u8, cookie: Option<&str>) -> (String, String) {
+        let random = ConnectRandom::from_bytes(&[seed; 44]);
+        let reply = connect(config, "return_to=/done", cookie, Wants::Html, &random, NOW);
         assert_eq!(reply.status, 302);
         let location = url::Url::parse(reply.header("location").unwrap()).unwrap();
         let state = location.query_pairs().find(|(k, _)| k == "state").unwrap().1.into_owned();
@@ -250,6 +257,27 @@ mod tests {
         let verified = verify(&config, &query, Some(&cookie), NOW + 30).unwrap();
         assert_eq!(verified.state.return_path.as_str(), "/done");
         assert!(matches!(verified.outcome, ConsentOutcome::Granted(code) if code.secret() == "abc"));
+    }
+
+    #[test]
+    fn a_second_connect_in_the_same_browser_leaves_the_first_sign_in_working() {
+        let config = config("https://connect.threelo.dev/callback");
+        let cookie_for = StateCookie::for_config(&config);
+        let (first, cookie) = start(&config, 1);
+        let (second, cookie) = start_with(&config, 2, Some(&cookie));
+        for (state, binding) in [(&first, 1), (&second, 0)] {
+            let verified = verify(&config, &format!("code=abc&state={state}"), Some(&cookie), NOW + 30).unwrap();
+            assert_eq!(verified.binding, binding);
+        }
+        // The first tab's callback leaves only the second's binding behind, and that one works.
+        let verified = verify(&config, &format!("code=abc&state={first}"), Some(&cookie), NOW + 30).unwrap();
+        let left = cookie_for.after_callback(Some(&cookie), Some(verified.binding));
+        let left = left.split(';').next().unwrap();
+        assert_eq!(
+            refusal(&config, &format!("code=abc&state={first}"), Some(left), NOW + 30),
+            (400, "state-browser-mismatch")
+        );
+        assert!(verify(&config, &format!("code=abc&state={second}"), Some(left), NOW + 30).is_ok());
     }
 
     /// A callback's query, its cookie, the time it arrives, and the refusal expected.
@@ -297,7 +325,7 @@ mod tests {
     fn bad_return_addresses_start_nothing() {
         let config = config("http://127.0.0.1:8787/callback");
         for query in ["return_to=//evil.example", "return_to=https://evil.example/", "return_to=/a&return_to=/b"] {
-            let reply = connect(&config, query, Wants::Html, &ConnectRandom::from_bytes(&[1; 44]), NOW);
+            let reply = connect(&config, query, None, Wants::Html, &ConnectRandom::from_bytes(&[1; 44]), NOW);
             assert_eq!(reply.status, 400, "{query}");
             assert!(reply.header("set-cookie").is_none() && reply.header("location").is_none(), "{query}");
         }

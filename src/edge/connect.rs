@@ -32,11 +32,19 @@ impl ConnectRandom {
     }
 }
 
-/// The answer to `GET /connect?{query}` at Unix time `now`, for a Worker whose config is sound.
-pub fn connect(config: &Config, query: &str, wants: Wants, random: &ConnectRandom, now: u64) -> Reply {
+/// The answer to `GET /connect?{query}` at Unix time `now`, for a Worker whose config is sound;
+/// `cookie_header` carries the bindings of sign-ins this browser already has under way.
+pub fn connect(
+    config: &Config,
+    query: &str,
+    cookie_header: Option<&str>,
+    wants: Wants,
+    random: &ConnectRandom,
+    now: u64,
+) -> Reply {
     match consent_redirect(config, query, random, now) {
-        Ok((location, cookie_value)) => {
-            redirect(&location).with_header("Set-Cookie", StateCookie::for_config(config).set(&cookie_value))
+        Ok((location, binding)) => {
+            redirect(&location).with_header("Set-Cookie", StateCookie::for_config(config).add(cookie_header, &binding))
         }
         Err(problem) => problem.reply(wants),
     }

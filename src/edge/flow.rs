@@ -13,8 +13,9 @@ use crate::oauth::{
     HttpRequest, RedirectUrl, TokenClient, TokenError,
 };
 
-/// `GET /callback`: the report, or the page that says why there is none. The state cookie is
-/// cleared whatever happens: a binding is good for one callback.
+/// `GET /callback`: the report, or the page that says why there is none. The binding this
+/// callback's state matched leaves the cookie whatever happens (a binding is good for one
+/// callback); other sign-ins under way in the browser keep theirs.
 pub async fn callback(
     env: &worker::Env,
     config: &Config,
@@ -23,7 +24,10 @@ pub async fn callback(
     wants: Wants,
     now: u64,
 ) -> Reply {
-    let reply = match exchange(env, config, query, cookie_header, now).await {
+    let verified = callback::verify(config, query, cookie_header, now);
+    let set_cookie = StateCookie::for_config(config)
+        .after_callback(cookie_header, verified.as_ref().ok().map(|verified| verified.binding));
+    let reply = match async { exchange(env, config, verified?, now).await }.await {
         Ok(reply) => reply,
         Err(Failure::Problem(problem)) => problem.reply(wants),
         Err(Failure::Token(error)) => {
@@ -36,7 +40,7 @@ pub async fn callback(
             }
         }
     };
-    reply.with_header("Set-Cookie", StateCookie::for_config(config).clear())
+    reply.with_header("Set-Cookie", set_cookie)
 }
 
 enum Failure {
@@ -53,11 +57,9 @@ impl From<Problem> for Failure {
 async fn exchange(
     env: &worker::Env,
     config: &Config,
-    query: &str,
-    cookie_header: Option<&str>,
+    verified: callback::Verified,
     now: u64,
 ) -> Result<Reply, Failure> {
-    let verified = callback::verify(config, query, cookie_header, now)?;
     match ledger::claim(env, &verified.state).await {
         Ok(true) => {}
         Ok(false) => return Err(callback::replayed().into()),

@@ -201,7 +201,7 @@ pub async fn serve(
     let reply = match route(&Incoming { method: &method, path: &path, accept: accept.as_deref() }, &config) {
         Route::Reply(reply) => reply,
         Route::Connect => match random_for_connect() {
-            Some(random) => connect::connect(&config, &query, wants, &random, now),
+            Some(random) => connect::connect(&config, &query, header("cookie").as_deref(), wants, &random, now),
             None => Problem::new(503, "no-randomness", "Try again", "No random bytes were available.").reply(wants),
         },
         Route::Callback => flow::callback(&env, &config, &query, header("cookie").as_deref(), wants, now).await,
@@ -326,7 +326,7 @@ mod tests {
                     let reply = match route(&Incoming { method: "GET", path, accept }, &config) {
                         Route::Reply(reply) => reply,
                         Route::Connect => {
-                            connect::connect(&config, "", wants, &connect::ConnectRandom::from_bytes(&[7; 44]), 1)
+                            connect::connect(&config, "", None, wants, &connect::ConnectRandom::from_bytes(&[7; 44]), 1)
                         }
                         Route::Callback => match callback::verify(&config, "state=x", None, 1) {
                             Err(problem) => problem.reply(wants),

@@ -69,8 +69,8 @@ pub use response::{MalformedResponse, MAX_SERVER_TEXT_CHARS};
 pub use return_path::{ReturnPath, ReturnPathError, MAX_RETURN_PATH_LEN};
 pub use scope_diff::ScopeDiff;
 pub use state::{
-    open, seal, BrowserBinding, OpenedState, StateClaims, StateError, StateId, BROWSER_BINDING_LEN, STATE_ID_LEN,
-    STATE_LIFETIME_SECS, STATE_NONCE_LEN,
+    open, open_any, seal, BrowserBinding, OpenedState, StateClaims, StateError, StateId, BROWSER_BINDING_LEN,
+    STATE_ID_LEN, STATE_LIFETIME_SECS, STATE_NONCE_LEN,
 };
 pub use state_key::{StateKey, StateKeyError, STATE_KEY_LEN};
 pub use token_error::{OAuthError, OAuthErrorKind, TokenError};

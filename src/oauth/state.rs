@@ -176,6 +176,18 @@ pub fn seal(key: &StateKey, claims: &StateClaims, nonce: [u8; STATE_NONCE_LEN]) 
 /// sent none) and the time now in Unix seconds. Checks, in order: format, integrity, expiry,
 /// browser binding (in constant time). Single use is the caller's part: see [`OpenedState`].
 pub fn open(key: &StateKey, state: &str, cookie_value: Option<&str>, now: u64) -> Result<OpenedState, StateError> {
+    open_any(key, state, cookie_value.as_slice(), now).map(|(opened, _)| opened)
+}
+
+/// [`open`] for a browser that holds several bindings, one per sign-in it has under way (two
+/// tabs, or a second click on Connect): the state must match one of them. Also says which one,
+/// so that the caller can drop that binding and keep the others.
+pub fn open_any(
+    key: &StateKey,
+    state: &str,
+    cookie_values: &[&str],
+    now: u64,
+) -> Result<(OpenedState, usize), StateError> {
     if state.is_empty() {
         return Err(StateError::Missing);
     }
@@ -199,12 +211,22 @@ pub fn open(key: &StateKey, state: &str, cookie_value: Option<&str>, now: u64) -
     if now >= expires_at {
         return Err(StateError::Expired);
     }
-    let cookie = cookie_value.filter(|value| !value.is_empty()).ok_or(StateError::MissingCookie)?;
-    let expected = claims.browser.cookie_value();
-    if !bool::from(expected.as_bytes().ct_eq(cookie.as_bytes())) {
-        return Err(StateError::BrowserMismatch);
+    if cookie_values.iter().all(|value| value.is_empty()) {
+        return Err(StateError::MissingCookie);
     }
-    Ok(OpenedState { id: claims.id, issued_at: claims.issued_at, expires_at, return_path: claims.return_path })
+    let expected = claims.browser.cookie_value();
+    // Every candidate is compared in full: they are all this browser's own, but the time taken
+    // should not depend on where, or whether, one matched.
+    let mut matched = None;
+    for (i, value) in cookie_values.iter().enumerate() {
+        if bool::from(expected.as_bytes().ct_eq(value.as_bytes())) {
+            matched = matched.or(Some(i));
+        }
+    }
+    let matched = matched.ok_or(StateError::BrowserMismatch)?;
+    let opened =
+        OpenedState { id: claims.id, issued_at: claims.issued_at, expires_at, return_path: claims.return_path };
+    Ok((opened, matched))
 }
 
 fn read_claims(plaintext: &[u8]) -> Option<StateClaims> {
@@ -333,6 +355,19 @@ mod tests {
                 assert!(open(&key(), &altered, Some(&cookie()), NOW).is_err(), "{index} {replacement}");
             }
         }
+    }
+
+    #[test]
+    fn any_of_several_bindings_opens_its_own_state() {
+        let (key, claims) = (key(), claims("/"));
+        let state = seal(&key, &claims, [9; STATE_NONCE_LEN]);
+        let other = BrowserBinding::from_bytes([1; BROWSER_BINDING_LEN]).cookie_value();
+        let mine = cookie();
+        let opened = open_any(&key, &state, &[other.as_str(), mine.as_str()], NOW);
+        assert_eq!(opened.map(|(_, i)| i), Ok(1));
+        assert_eq!(open_any(&key, &state, &[other.as_str()], NOW).map(|(_, i)| i), Err(StateError::BrowserMismatch));
+        assert_eq!(open_any(&key, &state, &[], NOW).map(|(_, i)| i), Err(StateError::MissingCookie));
+        assert_eq!(open_any(&key, &state, &[""], NOW).map(|(_, i)| i), Err(StateError::MissingCookie));
     }
 
     #[test]

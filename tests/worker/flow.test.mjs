@@ -100,7 +100,7 @@ class Run {
   }
 
   /** Records an answer of the Worker's own (a fetch Response's parts, or a browser response's). */
-  note(label, { status, header, setCookies, body }) {
+  note(label, { status, header, setCookies, body }, { sentCookie } = {}) {
     const problem = (text) => this.violations.push(`${label} (${status}): ${text}`);
     if (status === 500) problem('status 500');
     if (header('cache-control') !== 'no-store') problem(`Cache-Control is ${header('cache-control')}`);
@@ -111,9 +111,14 @@ class Run {
     if (!header('content-security-policy')) problem('no Content-Security-Policy');
     if (STACK_TRACE.test(body)) problem(`a stack trace in the body: ${body.match(STACK_TRACE)[0]}`);
     if (label.startsWith('GET /callback')) {
-      const cleared = setCookies.map(parseSetCookie).find((cookie) => cookie.name === STATE_COOKIE);
-      if (!cleared || cleared.value !== '' || cleared.attributes['max-age'] !== '0' || cleared.attributes.path !== '/') {
-        problem(`the state cookie is not cleared (Set-Cookie: ${setCookies.join(' | ') || 'none'})`);
+      // Cleared, or (when the browser had several sign-ins under way) narrowed to the others.
+      const set = setCookies.map(parseSetCookie).find((cookie) => cookie.name === STATE_COOKIE);
+      const sent = (sentCookie ?? '').split('.').filter(Boolean);
+      const kept = (set?.value ?? '').split('.').filter(Boolean);
+      const cleared = set?.value === '' && set.attributes['max-age'] === '0';
+      const narrowed = kept.length > 0 && kept.length < sent.length && kept.every((binding) => sent.includes(binding));
+      if (!set || set.attributes.path !== '/' || !(cleared || narrowed)) {
+        problem(`the state cookie is neither cleared nor narrowed (Set-Cookie: ${setCookies.join(' | ') || 'none'})`);
       }
     }
     const location = header('location');
@@ -137,13 +142,16 @@ class Run {
       setCookies: response.headers.getSetCookie(),
       body,
     };
-    this.note(`GET ${url.pathname}`, answer);
+    this.note(`GET ${url.pathname}`, answer, { sentCookie: cookie });
     return answer;
   }
 
-  /** GET /connect: the authorize URL, the state in it and the cookie that binds it. */
-  async connect(query = '') {
-    const answer = await this.get(`/connect${query}`);
+  /**
+   * GET /connect: the authorize URL, the state in it and the cookie that binds it. `cookie`: the
+   * state cookie this browser already holds (sign-ins under way).
+   */
+  async connect(query = '', { cookie: held } = {}) {
+    const answer = await this.get(`/connect${query}`, { cookie: held });
     assert.equal(answer.status, 302, `GET /connect${query} answered ${answer.status}:\n${answer.body.slice(0, 600)}`);
     const location = new URL(answer.header('location'));
     const cookie = answer.setCookies.map(parseSetCookie).find((c) => c.name === STATE_COOKIE);
@@ -165,8 +173,8 @@ class Run {
   }
 
   /** /connect → the stand-in (auto-consent) → the callback URL with a fresh code; not yet followed. */
-  async startFlow(query = '') {
-    const connected = await this.connect(query);
+  async startFlow(query = '', { cookie } = {}) {
+    const connected = await this.connect(query, { cookie });
     const { callback, code } = await this.consent(connected.location);
     assert.ok(code, `the stand-in did not consent: ${callback.search}`);
     return { ...connected, callback, code };
@@ -566,6 +574,38 @@ describe('GET /callback refuses what it must, and sends no code to Atlassian the
   });
 
   flowTest('every answer: security headers, cookie cleared, no 500, no stack trace, no secret, code or token', async () => {
+    await run.assertCleanRecord();
+  });
+});
+
+describe('two sign-ins under way in one browser (two tabs, or Connect clicked twice)', () => {
+  let run;
+  before(() => {
+    run = runs.atlassian;
+  });
+  beforeEach(() => run.reset());
+
+  flowTest('the second /connect keeps the first working; each callback takes only its own binding', async () => {
+    const first = await run.startFlow();
+    const second = await run.startFlow('', { cookie: first.cookie });
+    assert.deepEqual(second.cookie.split('.').slice(1), [first.cookie], 'the second cookie holds both bindings');
+
+    // The first tab finishes first: its report, and the cookie keeps only the second's binding.
+    const firstAnswer = await run.get(first.callback.pathname + first.callback.search, { cookie: second.cookie });
+    await assertReport(firstAnswer);
+    const left = firstAnswer.setCookies.map(parseSetCookie).find((c) => c.name === STATE_COOKIE);
+    assert.equal(left?.value, second.cookie.split('.')[0], `Set-Cookie: ${firstAnswer.setCookies.join(' | ')}`);
+
+    // Then the second tab, with what the browser now holds: its report, and the cookie is cleared.
+    const secondAnswer = await run.get(second.callback.pathname + second.callback.search, { cookie: left.value });
+    await assertReport(secondAnswer);
+    const cleared = secondAnswer.setCookies.map(parseSetCookie).find((c) => c.name === STATE_COOKIE);
+    assert.equal(cleared?.attributes['max-age'], '0');
+
+    // The first tab's callback again, with the cookie as it was: replayed, not a second exchange.
+    const replay = await run.get(first.callback.pathname + first.callback.search, { cookie: second.cookie });
+    assert.equal(replay.status, 400);
+    assert.match(replay.body, /data-code="state-replayed"/);
     await run.assertCleanRecord();
   });
 });
