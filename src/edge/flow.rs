@@ -27,7 +27,11 @@ pub async fn callback(
     let verified = callback::verify(config, query, cookie_header, now);
     let set_cookie = StateCookie::for_config(config)
         .after_callback(cookie_header, verified.as_ref().ok().map(|verified| verified.binding));
-    let reply = match async { exchange(env, config, verified?, now).await }.await {
+    let outcome = match verified {
+        Ok(verified) => exchange(env, config, verified, now).await,
+        Err(problem) => Err(Failure::Problem(problem)),
+    };
+    let reply = match outcome {
         Ok(reply) => reply,
         Err(Failure::Problem(problem)) => problem.reply(wants),
         Err(Failure::Token(error)) => {
