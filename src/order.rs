@@ -2,8 +2,15 @@
 //! std's sort, about 2.5 KB of the browser validator's wasm apiece; packing each ordering into a
 //! `u128` (most significant field first, the item's index last) leaves one copy for them all.
 
-/// Sorts keys ascending. Callers put the item's index in the low bits, so no two keys are
-/// equal and an unstable sort gives the same order everywhere.
+/// The key of item `index` under `order` (at most 96 bits, most significant part first). The
+/// index goes in the low 32 bits, so no two keys are equal and an unstable sort gives the same
+/// order everywhere.
+pub(crate) fn key(order: u128, index: usize) -> u128 {
+    debug_assert!(order >> 96 == 0 && index <= u32::MAX as usize, "a sort key part overflows");
+    order << 32 | index as u128
+}
+
+/// Sorts keys made by [`key`] ascending.
 pub(crate) fn sort_keys(keys: &mut [u128]) {
     keys.sort_unstable();
 }
@@ -40,7 +47,7 @@ mod tests {
 
     #[test]
     fn keys_keep_their_index() {
-        let mut keys: Vec<u128> = [(3u128, 0u128), (1, 1), (3, 2), (0, 3)].iter().map(|(k, i)| k << 32 | i).collect();
+        let mut keys: Vec<u128> = [3, 1, 3, 0].iter().enumerate().map(|(i, order)| key(*order, i)).collect();
         sort_keys(&mut keys);
         assert_eq!(keys.iter().map(|k| index_of(*k)).collect::<Vec<_>>(), [3, 1, 0, 2]);
     }

@@ -5,7 +5,7 @@
 use std::sync::OnceLock;
 
 use super::{all_scopes, ScopeEntry};
-use crate::order::{highest_first, index_of, sort_keys};
+use crate::order::{highest_first, index_of, key, sort_keys};
 
 /// No real scope is longer than this; a longer token is not worth comparing.
 const LONGEST_WORTH_COMPARING: usize = 80;
@@ -112,9 +112,9 @@ fn candidates() -> &'static [Candidate] {
 /// Sort keys for scored candidates: highest score first, then by name; each key's low bits
 /// index the item as the iterator yielded it.
 fn best_first<'a>(scored: impl Iterator<Item = (f64, &'a Candidate)>) -> Vec<u128> {
-    let mut keys: Vec<u128> = (0u128..)
-        .zip(scored)
-        .map(|(i, (score, candidate))| u128::from(highest_first(score)) << 64 | u128::from(candidate.rank) << 32 | i)
+    let mut keys: Vec<u128> = scored
+        .enumerate()
+        .map(|(i, (score, candidate))| key(u128::from(highest_first(score)) << 32 | u128::from(candidate.rank), i))
         .collect();
     sort_keys(&mut keys);
     keys

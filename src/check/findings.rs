@@ -4,6 +4,7 @@ use std::borrow::Cow;
 use std::ops::Range;
 
 use super::{Rule, MAX_FINDINGS_PER_RULE};
+use crate::order::{index_of, key, sort_keys};
 use crate::report::{Finding, Fix, Normalized, Report, Severity, Span, Summary};
 use crate::setup::{Field, Setup};
 
@@ -118,19 +119,19 @@ impl<'a> Findings<'a> {
     pub fn into_report(self, normalized: Normalized) -> Report {
         // Most severe first, then in field order, then left to right: the order a person fixes them.
         // The push order breaks ties, so the order is the same on every platform and build.
-        // Packed: severity and field in the top bits, the span's start (none first), the index.
+        // Packed: severity, then field, then the span's start (none first) in the low 64 bits.
         let mut keys: Vec<u128> = self
             .findings
             .iter()
             .enumerate()
             .map(|(i, f)| {
-                let start = f.span.map_or(0, |s| s.start as u128 + 1);
-                (f.severity as u128) << 120 | (f.field as u128) << 112 | start << 32 | i as u128
+                let start = f.span.map_or(0, |s| s.start as u64 + 1);
+                key((f.severity as u128) << 72 | (f.field as u128) << 64 | u128::from(start), i)
             })
             .collect();
-        crate::order::sort_keys(&mut keys);
+        sort_keys(&mut keys);
         let mut slots: Vec<Option<Finding>> = self.findings.into_iter().map(Some).collect();
-        let findings = keys.into_iter().filter_map(|key| slots[crate::order::index_of(key)].take()).collect();
+        let findings = keys.into_iter().filter_map(|key| slots[index_of(key)].take()).collect();
         Report { findings, summary: self.summary, normalized }
     }
 }
