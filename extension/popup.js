@@ -5,8 +5,6 @@ import init, { check, version } from './pkg/threelo.js';
 import * as memory from './memory.js';
 
 const FIELDS = ['client_id', 'grant_type', 'callback_url', 'redirect_url', 'scopes'];
-const WORDS = { error: 'Error', warning: 'Warning', info: 'Info' };
-const SVG_NS = 'http://www.w3.org/2000/svg';
 const SIDES = {
   atlassian: { name: 'Developer console', fields: { callback_url: 'Callback URL', client_id: 'Client ID' } },
   servicenow: {
@@ -15,6 +13,9 @@ const SIDES = {
   },
 };
 
+// finding-view.js, a classic script loaded before this module (popup.html).
+const { findingView } = globalThis.threelo;
+const { element } = findingView;
 const $ = (id) => document.getElementById(id);
 let validatorReady = false;
 
@@ -152,70 +153,16 @@ function plural(n, word) {
 }
 
 function renderFinding(finding) {
-  const item = element('li', 'finding');
-  item.dataset.rule = finding.rule;
-  item.dataset.severity = finding.severity;
-  const body = element('div');
-  const text = element('p');
-  text.append(element('span', 'severity', `${WORDS[finding.severity] ?? finding.severity}:`), ' ', ...withCode(sentence(finding.message)));
-  body.append(text);
-  if (finding.help) {
-    const help = element('p', 'help');
-    help.append(...withCode(sentence(finding.help)));
-    body.append(help);
-  }
-  const rule = element('p', 'rule');
-  rule.append(element('code', null, finding.rule));
-  body.append(rule);
-  if (finding.fix && $(finding.fix.field)) {
-    const button = element('button', 'apply-fix', 'Apply fix');
-    button.type = 'button';
-    button.title = `Set to: ${finding.fix.replacement}`;
-    button.addEventListener('click', () => {
+  const fix = finding.fix && $(finding.fix.field) && {
+    title: `Set to: ${finding.fix.replacement}`,
+    apply: () => {
       const input = $(finding.fix.field);
       input.value = finding.fix.replacement;
       runCheck();
       input.focus();
-    });
-    body.append(button);
-  }
-  item.append(icon(finding.severity), body);
-  return item;
-}
-
-function icon(severity) {
-  const svg = document.createElementNS(SVG_NS, 'svg');
-  svg.setAttribute('viewBox', '0 0 16 16');
-  svg.setAttribute('class', 'icon');
-  svg.setAttribute('aria-hidden', 'true');
-  const kind = WORDS[severity] ? severity : 'info';
-  const shape = document.createElementNS(SVG_NS, kind === 'warning' ? 'path' : 'circle');
-  if (kind === 'warning') shape.setAttribute('d', 'M8 1.3 15.4 14.6H.6Z');
-  else for (const [key, value] of [['cx', '8'], ['cy', '8'], ['r', '7']]) shape.setAttribute(key, value);
-  shape.setAttribute('class', `icon-${kind}`);
-  const mark = document.createElementNS(SVG_NS, 'path');
-  mark.setAttribute('d', kind === 'info' ? 'M8 7.3v4M8 4.6v.2' : kind === 'warning' ? 'M8 6v3.6M8 11.8v.2' : 'M8 4.4v4.4M8 11.2v.2');
-  mark.setAttribute('class', 'mark');
-  svg.append(shape, mark);
-  return svg;
-}
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-/** The validator writes messages to follow a label ("error: …"); shown on their own, they start a sentence. */
-function sentence(text) {
-  const value = String(text ?? '');
-  return /^[a-z]/.test(value) ? value[0].toUpperCase() + value.slice(1) : value;
-}
-
-function withCode(text) {
-  return String(text).split('`').map((part, i) => (i % 2 === 1 ? element('code', null, part) : document.createTextNode(part)))
-    .filter((node) => node.textContent !== '');
+    },
+  };
+  return findingView.item(finding, { fix, source: finding.rule });
 }
 
 start();

@@ -2,14 +2,11 @@
 // <threelo-findings> element, so the page's CSS cannot restyle them and their CSS cannot leak
 // into the page; the host is a block placed after the field's box, where the site shows its own
 // field messages. Two looks: the Atlassian console's (ADS error and warning messages) and
-// ServiceNow's (its field message boxes). Severity is an icon of its own shape plus a word, never
-// colour alone. Everything is inserted as text, never as markup.
+// ServiceNow's (its field message boxes). Each finding is drawn by finding-view.js, as in the popup.
 'use strict';
 
 threelo.ui = (() => {
   const HOST_TAG = 'threelo-findings';
-  const SVG_NS = 'http://www.w3.org/2000/svg';
-  const WORDS = { error: 'Error', warning: 'Warning', info: 'Info' };
 
   const STYLE = `
     :host { all: initial; display: block; }
@@ -144,79 +141,13 @@ threelo.ui = (() => {
   }
 
   function renderFinding(finding, { label, onFix, canFix }) {
-    const item = element('li', 'finding');
-    item.dataset.rule = finding.rule;
-    item.dataset.severity = finding.severity;
-    item.append(icon(finding.severity));
-
-    const body = element('div', 'body');
-    const text = element('p', 'text');
-    text.append(element('span', 'severity', `${WORDS[finding.severity] ?? finding.severity}:`), ' ', ...withCode(sentence(finding.message)));
-    body.append(text);
-    if (finding.help) {
-      const help = element('p', 'help');
-      help.append(...withCode(sentence(finding.help)));
-      body.append(help);
-    }
-    const actions = element('div', 'actions');
-    if (finding.fix && canFix(finding.fix)) {
-      const button = element('button', 'apply-fix', 'Apply fix');
-      button.type = 'button';
-      if (finding.fix.field !== 'client_secret') button.title = `Set ${label} to: ${shorten(finding.fix.replacement, 200)}`;
-      button.addEventListener('click', () => onFix(finding.fix));
-      actions.append(button);
-    }
-    actions.append(element('span', 'source', `threelo · ${finding.rule}`));
-    body.append(actions);
-    item.append(body);
-    return item;
-  }
-
-  /** ADS-like glyphs: a circle with ! for errors, a triangle for warnings, a circle with i for info. */
-  function icon(severity) {
-    const svg = document.createElementNS(SVG_NS, 'svg');
-    svg.setAttribute('viewBox', '0 0 16 16');
-    svg.setAttribute('class', 'icon');
-    svg.setAttribute('aria-hidden', 'true');
-    const kind = WORDS[severity] ? severity : 'info';
-    const shape = kind === 'warning'
-      ? svgNode('path', { d: 'M8 1.3c.4 0 .8.2 1 .6l6.2 11.2c.4.8-.1 1.6-1 1.6H1.8c-.9 0-1.4-.8-1-1.6L7 1.9c.2-.4.6-.6 1-.6Z' })
-      : svgNode('circle', { cx: '8', cy: '8', r: '7' });
-    shape.setAttribute('class', `icon-${kind}`);
-    const mark = svgNode('path', {
-      d: kind === 'info' ? 'M8 7.3v4M8 4.6v.2' : kind === 'warning' ? 'M8 5.6v3.8M8 11.6v.2' : 'M8 4.4v4.4M8 11.2v.2',
-      'stroke-width': '1.8',
-      'stroke-linecap': 'round',
-      fill: 'none',
-    });
-    mark.setAttribute('class', `mark-${kind}`);
-    svg.append(shape, mark);
-    return svg;
-  }
-
-  function svgNode(name, attributes) {
-    const node = document.createElementNS(SVG_NS, name);
-    for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-    return node;
-  }
-
-  function element(tag, className, text) {
-    const node = document.createElement(tag);
-    if (className) node.className = className;
-    if (text !== undefined) node.textContent = text;
-    return node;
-  }
-
-  /** The validator writes messages to follow a label ("error: …"); shown on their own, they start a sentence. */
-  function sentence(text) {
-    const value = String(text ?? '');
-    return /^[a-z]/.test(value) ? value[0].toUpperCase() + value.slice(1) : value;
-  }
-
-  /** Text with `backticked` parts as <code>, inserted as text nodes only. */
-  function withCode(text) {
-    return String(text).split('`').map((part, i) => (i % 2 === 1 ? element('code', null, part) : document.createTextNode(part)))
-      .filter((node) => node.textContent !== '');
+    const offered = finding.fix && canFix(finding.fix);
+    const fix = offered && {
+      // The secret is never written into the page, not even in a tooltip.
+      title: finding.fix.field === 'client_secret' ? '' : `Set ${label} to: ${shorten(finding.fix.replacement, 200)}`,
+      apply: () => onFix(finding.fix),
+    };
+    return threelo.findingView.item(finding, { fix, source: `threelo · ${finding.rule}` });
   }
 
   function shorten(text, max) {
