@@ -19,8 +19,10 @@ pub enum Family {
     Classic,
     /// `read:page:confluence`-style scopes, one per resource and verb.
     Granular,
-    /// `read:me`, `read:account`: the User identity API.
+    /// `read:me`, `read:account`: the User identity API, added to the app on its own.
     Identity,
+    /// `report:personal-data`: the Personal data reporting API, added to the app on its own.
+    PersonalData,
     /// `offline_access`: asks for a refresh token.
     OfflineAccess,
     /// Atlassian Connect apps only.
@@ -36,7 +38,22 @@ pub enum Family {
 impl Family {
     /// Whether an OAuth 2.0 app (3LO or service account) can be granted a scope of this family.
     pub fn grantable_to_oauth_apps(self) -> bool {
-        matches!(self, Family::Classic | Family::Granular | Family::Identity | Family::OfflineAccess)
+        matches!(
+            self,
+            Family::Classic | Family::Granular | Family::Identity | Family::PersonalData | Family::OfflineAccess
+        )
+    }
+
+    /// For a separate API's scopes, the console step that adds the API to the app (without it
+    /// consent fails with "requested scopes that have not been added to the app").
+    pub fn console_step(self) -> Option<&'static str> {
+        match self {
+            Family::Identity => Some("in the developer console: your app → Permissions → User identity API → Add"),
+            Family::PersonalData => {
+                Some("in the developer console: your app → Permissions → Personal data reporting API → Add")
+            }
+            _ => None,
+        }
     }
 
     /// The kind of app that holds such scopes, for messages.
@@ -46,7 +63,9 @@ impl Family {
             Family::Forge => "Forge apps",
             Family::TeamworkGraph => "Forge apps using the Teamwork Graph",
             Family::Agent => "Rovo agents and Atlassian's MCP server",
-            Family::Classic | Family::Granular | Family::Identity | Family::OfflineAccess => "OAuth 2.0 apps",
+            Family::Classic | Family::Granular | Family::Identity | Family::PersonalData | Family::OfflineAccess => {
+                "OAuth 2.0 apps"
+            }
         }
     }
 }
@@ -65,7 +84,7 @@ pub enum Source {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
 pub struct ScopeEntry {
     pub name: &'static str,
-    /// `confluence`, `jira`, `identity`, `platform`, ...: the product whose API the scope opens.
+    /// `confluence`, `jira`, `identity`, `personal-data`, `platform`, ...: the product or API the scope opens.
     pub product: &'static str,
     pub family: Family,
     pub source: Source,
@@ -104,6 +123,10 @@ mod tests {
         assert_eq!(family("readonly:content.attachment:confluence"), Some(Family::Classic));
         assert_eq!(family("read:page:confluence"), Some(Family::Granular));
         assert_eq!(family("read:me"), Some(Family::Identity));
+        assert_eq!(family("read:account"), Some(Family::Identity));
+        assert_eq!(family("report:personal-data"), Some(Family::PersonalData));
+        assert_eq!(lookup_scope("report:personal-data").map(|e| e.product), Some("personal-data"));
+        assert!(Family::PersonalData.grantable_to_oauth_apps());
         assert_eq!(family("offline_access"), Some(Family::OfflineAccess));
         assert_eq!(family("read:connect-confluence"), Some(Family::Connect));
         assert_eq!(family("storage:app"), Some(Family::Forge));
@@ -119,5 +142,23 @@ mod tests {
         let confluence = |f| all_scopes().iter().filter(|e| e.is_confluence() && e.family == f).count();
         assert_eq!(confluence(Family::Classic), 17, "15 classic + 2 moderate:*");
         assert_eq!(confluence(Family::Granular), 72);
+        let family = |f| all_scopes().iter().filter(|e| e.family == f).count();
+        assert_eq!(family(Family::Identity), 2, "read:me, read:account");
+        assert_eq!(family(Family::PersonalData), 1, "report:personal-data");
+        // Classic scopes are the products' own; the separate APIs are not among them.
+        let products = ["confluence", "jira", "jira-service-management"];
+        assert!(all_scopes().iter().filter(|e| e.family == Family::Classic).all(|e| products.contains(&e.product)));
+    }
+
+    #[test]
+    fn the_separate_apis_say_how_to_add_them() {
+        let step = |name| lookup_scope(name).and_then(|e| e.family.console_step());
+        assert_eq!(step("read:me"), Some("in the developer console: your app → Permissions → User identity API → Add"));
+        assert_eq!(
+            step("report:personal-data"),
+            Some("in the developer console: your app → Permissions → Personal data reporting API → Add")
+        );
+        assert_eq!(step("read:page:confluence"), None);
+        assert_eq!(step("read:confluence-content.all"), None);
     }
 }

@@ -460,7 +460,7 @@ pub static SCOPES: &[ScopeEntry] = &[
     ScopeEntry { name: "read:workspace:bitbucket", product: "bitbucket", family: Family::Granular, source: Source::Registry },
     ScopeEntry { name: "readonly:content.attachment:confluence", product: "confluence", family: Family::Classic, source: Source::Registry },
     ScopeEntry { name: "redact:issue:jira", product: "jira", family: Family::Granular, source: Source::Registry },
-    ScopeEntry { name: "report:personal-data", product: "platform", family: Family::Classic, source: Source::Registry },
+    ScopeEntry { name: "report:personal-data", product: "personal-data", family: Family::PersonalData, source: Source::Registry },
     ScopeEntry { name: "search:confluence", product: "confluence", family: Family::Classic, source: Source::Registry },
     ScopeEntry { name: "search:confluence:agent-interface", product: "confluence", family: Family::Agent, source: Source::Registry },
     ScopeEntry { name: "search:jira:agent-interface", product: "jira", family: Family::Agent, source: Source::Registry },

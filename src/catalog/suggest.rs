@@ -39,7 +39,7 @@ pub fn closest_scopes(token: &str, limit: usize) -> Suggestions {
     let length = token.chars().count();
     let bounded: Vec<(f64, usize, &Candidate, f64)> = candidates()
         .iter()
-        .filter(|candidate| product.is_none_or(|p| candidate.entry.product == p))
+        .filter(|candidate| product.is_none_or(|p| product_line(candidate.entry.product) == p))
         .map(|candidate| {
             let name = candidate.entry.name;
             let length_difference = length.abs_diff(name.len());
@@ -87,6 +87,13 @@ pub fn closest_scopes(token: &str, limit: usize) -> Suggestions {
     let names =
         scored.iter().filter(|(score, d, _)| *score >= MIN_SCORE || *d <= 2).take(limit).map(|(_, _, e)| e.name);
     Suggestions { names: names.collect(), clearly_meant }
+}
+
+/// The product line a catalog product belongs to: its first word, so that `jira-software` and
+/// `jira-service-management` (Jira Software, Jira Service Management) are Jira, as a person
+/// typing `jira` in a scope means them to be.
+fn product_line(product: &str) -> &str {
+    product.split('-').next().unwrap_or(product)
 }
 
 /// A scope worth suggesting.
@@ -164,6 +171,13 @@ mod tests {
         ("delete:confluence-content", "delete:content:confluence", None),
         ("ofline_access", "offline_access", Some("offline_access")),
         ("read:jira-works", "read:jira-work", Some("read:jira-work")),
+        // Jira Software and Jira Service Management are Jira products: a `jira` word keeps them in.
+        ("read:sprint:jira-sofware", "read:sprint:jira-software", Some("read:sprint:jira-software")),
+        (
+            "read:queue:jira-service-managment",
+            "read:queue:jira-service-management",
+            Some("read:queue:jira-service-management"),
+        ),
     ];
 
     #[test]

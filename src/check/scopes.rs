@@ -238,7 +238,7 @@ fn check_token(
             Hit::new(
                 Rule::ScopeIdentityApi,
                 format!("{} needs the User identity API added to the app", quoted(token.text)),
-                "in the developer console: your app → Permissions → User identity API → Add",
+                entry.family.console_step().unwrap_or_default(),
             )
             .at(at),
         ),
