@@ -35,6 +35,7 @@ pub mod check;
 pub mod edge;
 pub mod oauth;
 mod order;
+pub mod redact;
 pub mod report;
 mod seen;
 pub mod setup;
@@ -42,5 +43,5 @@ pub mod setup;
 pub mod web;
 
 pub use check::{check, rules, Rule, RuleInfo};
-pub use report::{Finding, Fix, Report, Severity, Span};
+pub use report::{Applicability, Finding, Fix, Report, Severity, Span};
 pub use setup::{Field, Setup};

@@ -6,7 +6,7 @@ use std::borrow::Cow;
 use serde::{Serialize, Serializer};
 
 use crate::check::Rule;
-use crate::setup::{redacted_secret, Field, Setup};
+use crate::setup::{Field, Setup};
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "lowercase")]
@@ -33,10 +33,33 @@ pub struct Span {
     pub end: usize,
 }
 
-/// One edit that makes a finding go away: the field's whole new text.
+/// Whether a fix is what the user meant, so that a face may apply it without asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// The result is what the user meant: trimming, separators, case, duplicates, https, the
+    /// ServiceNow path, removing a scope that cannot work.
+    Safe,
+    /// A guess: the closest real scope for a typo, an added scope, a value copied from a field
+    /// that has errors of its own.
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// One edit that makes a finding go away: the field's whole new text. A fix that would carry
+/// secret-shaped text is never offered (see [`crate::redact`]).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Fix {
     pub field: Field,
+    pub applicability: Applicability,
     pub replacement: String,
 }
 
@@ -103,17 +126,5 @@ pub struct Report {
 impl Report {
     pub fn has_errors(&self) -> bool {
         self.summary.errors > 0
-    }
-
-    /// The report as it may be shown outside the setup's owner's own process (a terminal, a
-    /// log, a page served by the Worker): fixes are the only place the core puts a field's text
-    /// whole, so fixes to the secret, or to any field holding a secret-shaped value, are redacted.
-    pub fn redacted(mut self, setup: &Setup) -> Report {
-        for fix in self.findings.iter_mut().filter_map(|f| f.fix.as_mut()) {
-            if setup.must_redact(fix.field, &fix.replacement) {
-                fix.replacement = redacted_secret(&fix.replacement);
-            }
-        }
-        self
     }
 }

@@ -4,6 +4,8 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::redact::{redacted_secret, Redactor};
+
 /// An Atlassian OAuth setup, as copied between the Atlassian console and a client such as
 /// ServiceNow. Keys are identical in JSON, TOML and the JS API. Text is kept exactly as typed,
 /// so that findings can point into it.
@@ -28,46 +30,23 @@ pub struct Setup {
     pub api_base_url: Option<String>,
 }
 
+/// Every field through the redaction predicate: a secret pasted into the wrong field is still
+/// a secret.
 impl fmt::Debug for Setup {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("Setup")
-            .field("client_id", &self.client_id)
-            .field("client_secret", &self.client_secret.as_deref().map(redacted_secret))
-            .field("callback_url", &self.callback_url)
-            .field("redirect_url", &self.redirect_url)
-            .field("scopes", &self.scopes)
-            .field("grant_type", &self.grant_type)
-            .field("authorization_url", &self.authorization_url)
-            .field("token_url", &self.token_url)
-            .field("revocation_url", &self.revocation_url)
-            .field("api_base_url", &self.api_base_url)
-            .finish()
-    }
-}
-
-/// How a secret may be shown: its first four characters and its length, never more.
-pub fn redacted_secret(secret: &str) -> String {
-    let count = secret.chars().count();
-    if count <= 8 {
-        return format!("<{count} characters hidden>");
-    }
-    let head: String = secret.chars().take(4).collect();
-    format!("{head}… ({count} characters)")
-}
-
-/// Whether text has the shape of an Atlassian client secret, wherever it was typed: a secret
-/// pasted into the client ID field is still a secret.
-pub fn looks_like_secret(text: &str) -> bool {
-    text.starts_with("ATOA") && text.len() > 32
-}
-
-impl Setup {
-    /// Whether `text`, typed into `field`, must be shown redacted: it is the secret field, has a
-    /// secret's shape, or equals the secret (an ID and secret pasted the same).
-    pub fn must_redact(&self, field: Field, text: &str) -> bool {
-        let text = text.trim();
-        let secret = self.client_secret.as_deref().map(str::trim).unwrap_or("");
-        field.is_secret() || looks_like_secret(text) || (!secret.is_empty() && text == secret)
+        let redactor = Redactor::new(self);
+        let mut out = f.debug_struct("Setup");
+        for field in Field::ALL {
+            let shown = field.get(self).map(|text| {
+                if field.is_secret() {
+                    redacted_secret(text.trim())
+                } else {
+                    redactor.redact(text).into_owned()
+                }
+            });
+            out.field(field.key(), &shown);
+        }
+        out.finish()
     }
 }
 
@@ -207,6 +186,8 @@ mod tests {
         let shown = format!("{setup:?}");
         assert!(!shown.contains("s3cr3t"), "{shown}");
         assert!(shown.contains("ATOA… (76 characters)"), "{shown}");
+        let swapped = Setup { client_id: setup.client_secret.clone(), ..Setup::default() };
+        assert!(!format!("{swapped:?}").contains("s3cr3t"), "{swapped:?}");
     }
 
     #[test]

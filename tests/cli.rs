@@ -6,9 +6,19 @@ use std::process::{Command, Output, Stdio};
 const SECRET: &str = "ATOAxK7fQ2mZp9LrT4vW8yB1nC6hJ3sD5gF0aE2iU7oY9kM4qR8tX1zV6bN3wP5cLm7Q0A1B2C3D";
 
 fn threelo(args: &[&str], stdin: Option<&str>) -> Output {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_threelo"))
+    threelo_coloured(args, stdin, false)
+}
+
+/// `colour`: forced on, as on a terminal; otherwise off (`NO_COLOR`), as in a pipe.
+fn threelo_coloured(args: &[&str], stdin: Option<&str>, colour: bool) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_threelo"));
+    if colour {
+        command.env("CLICOLOR_FORCE", "1").env_remove("NO_COLOR");
+    } else {
+        command.env("NO_COLOR", "1");
+    }
+    let mut child = command
         .args(args)
-        .env("NO_COLOR", "1")
         .stdin(Stdio::piped())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
@@ -161,5 +171,81 @@ fn rules_lists_every_rule_in_both_formats() {
     let text = stdout(&threelo(&["rules"], None));
     for rule in threelo::Rule::ALL {
         assert!(text.contains(rule.code()), "{} missing", rule.code());
+    }
+}
+
+/// Any eight characters of the secret after its first four would be a leak.
+fn assert_no_piece_of_the_secret(shown: &str) {
+    for at in (4..SECRET.len() - 8).step_by(4) {
+        assert!(!shown.contains(&SECRET[at..at + 8]), "{} of the secret is shown:\n{shown}", &SECRET[at..at + 8]);
+    }
+}
+
+#[test]
+fn a_secret_typed_into_any_field_is_never_printed() {
+    let placements = [
+        ("--client-id", SECRET.to_string()),
+        ("--scopes", format!("read:page:confluence {SECRET} offline_access")),
+        ("--callback-url", format!("https://app.acme.io/cb?k={SECRET}")),
+        ("--redirect-url", format!("https://app.acme.io/{SECRET}")),
+        ("--grant-type", SECRET.to_string()),
+        ("--authorization-url", format!("https://auth.atlassian.com/authorize?{SECRET}")),
+        ("--token-url", SECRET.to_string()),
+        ("--revocation-url", format!("https://auth.atlassian.com/{SECRET}")),
+        ("--api-base-url", format!("https://{SECRET}.atlassian.net/")),
+    ];
+    for (flag, value) in &placements {
+        for format in ["human", "json"] {
+            let args = ["check", "--format", format, "--callback-url", "https://app.acme.io/cb", flag, value];
+            let output = threelo(&args, None);
+            assert_no_piece_of_the_secret(&stdout(&output));
+            assert_no_piece_of_the_secret(&stderr(&output));
+        }
+    }
+    // The mismatch fix would copy the secret from the callback into the redirect URL: withheld.
+    let args =
+        ["check", "--format", "json", "--callback-url", &placements[2].1, "--redirect-url", "https://app.acme.io/cb"];
+    let report = json_report(&threelo(&args, None));
+    let mismatch = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "callback/mismatch").unwrap();
+    assert!(mismatch.get("fix").is_none(), "{mismatch}");
+    // A setup file that does not parse: the parser's message quotes the line.
+    let output = threelo(&["check", "-"], Some(&format!("client_secret = \"{SECRET}\nscopes = 1")));
+    assert_eq!(output.status.code(), Some(2));
+    assert_no_piece_of_the_secret(&stderr(&output));
+}
+
+#[test]
+fn escape_sequences_typed_into_a_field_reach_the_terminal_escaped() {
+    let args = [
+        "check",
+        "--client-id",
+        "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z\u{1b}[2J",
+        "--callback-url",
+        "https://app.acme.io/cb\u{1b}]8;;https://evil.example/\u{7}",
+        "--scopes",
+        "read:page:confluence \u{1b}[31mred\u{9b}1m \u{202e}lmth.exe offline_access",
+    ];
+    for colour in [false, true] {
+        let output = threelo_coloured(&args, None, colour);
+        let shown = stdout(&output);
+        // Only the CLI's own colours may reach the terminal: SGR sequences `ESC [ … m` of its styles.
+        let mut rest = shown.as_str();
+        while let Some(at) = rest.find('\u{1b}') {
+            let sequence: String = rest[at..].chars().take_while(|c| *c != 'm').collect();
+            assert!(
+                colour
+                    && sequence.len() <= 8
+                    && sequence[1..].starts_with('[')
+                    && sequence[2..].bytes().all(|b| b.is_ascii_digit() || b == b';'),
+                "a raw escape sequence reaches the terminal (colour {colour}): {sequence:?} in\n{shown}"
+            );
+            rest = &rest[at + 1..];
+        }
+        for control in ['\u{7}', '\u{9b}', '\u{202e}'] {
+            assert!(!shown.contains(control), "{control:?} reaches the terminal (colour {colour}):\n{shown}");
+        }
+        for escaped in ["\\u{1b}[2J", "\\u{1b}[31mred", "\\u{9b}", "\\u{202e}", "\\u{7}"] {
+            assert!(shown.contains(escaped), "{escaped} is not shown escaped (colour {colour}):\n{shown}");
+        }
     }
 }

@@ -1,8 +1,9 @@
 //! Properties of `check` over generated setups: it never panics, its spans point inside the
-//! field, its fixes fix, and its redacted report never carries the secret.
+//! field, its fixes fix, a safe fix never adds an error, and no report carries a secret,
+//! whichever field it was typed into.
 
 use proptest::prelude::*;
-use threelo::{check, Field, Setup};
+use threelo::{check, Applicability, Field, Setup};
 
 /// Pieces of real and broken setups, so that generated text reaches the deep paths of every
 /// rule rather than failing the first parse.
@@ -133,14 +134,61 @@ proptest! {
     }
 
     #[test]
-    fn the_redacted_report_never_carries_the_secret(body in "[A-Za-z0-9_-]{20,72}", pad in "[ \n]{0,2}") {
-        let secret = format!("ATOA{body}");
-        let setup = Setup {
-            client_id: Some(format!("{secret}{pad}")),
-            client_secret: Some(format!("{pad}{secret}{pad}")),
-            ..Setup::default()
-        };
-        let shown = serde_json::to_string(&check(&setup).redacted(&setup)).unwrap();
-        prop_assert!(!shown.contains(&body[..16]), "{shown}");
+    fn a_safe_fix_never_adds_an_error(setup in setup()) {
+        let report = check(&setup);
+        for fix in report.findings.iter().filter_map(|f| f.fix.as_ref()) {
+            if fix.applicability != Applicability::Safe {
+                continue;
+            }
+            let mut fixed = setup.clone();
+            fix.apply(&mut fixed);
+            let after = check(&fixed);
+            prop_assert!(
+                after.summary.errors <= report.summary.errors,
+                "the safe fix of {} to {:?} raised the errors from {} to {}: {:?}",
+                fix.field, fix.replacement, report.summary.errors, after.summary.errors, after.findings
+            );
+        }
+    }
+
+    #[test]
+    fn no_report_carries_a_secret_whatever_field_holds_it(
+        body in "[A-Za-z0-9_-]{29,72}",
+        prefixed in any::<bool>(),
+        field in prop::sample::select(&Field::ALL[..]),
+        around in prop::sample::select(SURROUNDINGS),
+        also_as_secret in any::<bool>(),
+        other in setup(),
+    ) {
+        // A current secret, most of one, or an older one without the prefix (64+ characters).
+        let secret = if prefixed { format!("ATOA{body}") } else { format!("{body}{}", "x7".repeat(32)) };
+        let mut setup = other;
+        field.set(&mut setup, Some(around.replace("{}", &secret)));
+        if also_as_secret && field != Field::ClientSecret {
+            setup.client_secret = Some(secret.clone());
+        }
+        let shown = serde_json::to_string(&check(&setup)).unwrap();
+        // Any eight characters of the secret after its first four would be a leak.
+        for at in (4..secret.len() - 8).step_by(4) {
+            let piece = &secret[at..at + 8];
+            // Generated text around it may hold the same characters by chance: count only a piece
+            // the setup shows nowhere else.
+            let elsewhere = Field::ALL.iter().filter(|f| **f != field).any(|f| f.get(&setup).is_some_and(|t| t.contains(piece)));
+            prop_assert!(elsewhere || !shown.contains(piece), "{piece} of the secret in {field}: {shown}");
+        }
     }
 }
+
+/// How a secret lands in a field: alone, with whitespace, in a URL, in a list of scopes.
+const SURROUNDINGS: &[&str] = &[
+    "{}",
+    " {}\n",
+    "https://app.acme.io/cb?k={}",
+    "http://app.acme.io/{}/cb#x",
+    "https://{}.service-now.com/oauth_redirect.do",
+    "read:page:confluence,{} offline_access",
+    "read:me%20{}",
+    "{}:confluence",
+    "READ:{}",
+    "https://auth.atlassian.com/authorize?client_secret={}",
+];

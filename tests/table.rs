@@ -30,6 +30,12 @@ struct Case {
     /// Codes that must not be among the findings.
     #[serde(default)]
     forbid: Vec<String>,
+    /// `expect` is every code that fires: any other code fails the case.
+    #[serde(default)]
+    exact: bool,
+    /// Codes whose findings must offer no fix (a fix that would carry a secret is withheld).
+    #[serde(default)]
+    unfixed: Vec<String>,
     /// No finding of severity error or warning at all.
     #[serde(default)]
     clean: bool,
@@ -162,6 +168,19 @@ fn problems(case: &Case) -> Vec<String> {
     for code in &case.forbid {
         if produced.contains(code.as_str()) {
             problems.push(format!("`{code}` fired, but is forbidden"));
+        }
+    }
+    if case.exact {
+        for code in produced.iter().filter(|code| !case.expect.iter().any(|e| e == *code)) {
+            problems.push(format!("`{code}` fired, but the case lists its codes exactly"));
+        }
+    }
+    for code in &case.unfixed {
+        if of_rule(&report, code).any(|f| f.fix.is_some()) {
+            problems.push(format!("`{code}` offers a fix, but must not"));
+        }
+        if !produced.contains(code.as_str()) {
+            problems.push(format!("expected `{code}` (without a fix), which did not fire"));
         }
     }
     if case.silent {
@@ -318,6 +337,7 @@ fn the_table_is_large_and_well_formed() {
             .expect
             .iter()
             .chain(&case.forbid)
+            .chain(&case.unfixed)
             .chain(case.span.items().iter().map(|s| &s.rule))
             .chain(case.fix.items().iter().map(|s| &s.rule))
             .chain(case.severity.items().iter().map(|s| &s.rule))

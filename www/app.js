@@ -4,7 +4,8 @@
 // into the page (findings, highlights, outputs) nor into a share link.
 
 // The validator module is imported dynamically, so that a missing or blocked build still leaves a
-// working page that says what went wrong. Its API: `init()`, `check(setup)`, `rules()`, `version()`.
+// working page that says what went wrong. Its API: `init()`, `check(setup)`, `rules()`, `hiddenFields(setup)`,
+// `version()`.
 const VALIDATOR_MODULE = './pkg/threelo.js';
 let validator = null;
 
@@ -101,8 +102,6 @@ async function start() {
   wireCopyButtons(document);
   wireShare();
   buildServiceNowRows();
-  restoreFromFragment();
-  window.addEventListener('hashchange', restoreFromFragment);
   renderHighlightsOnly();
 
   try {
@@ -117,6 +116,9 @@ async function start() {
   document.getElementById('load-status').hidden = true;
   showVersion();
   renderRuleReference();
+  // After the validator: what a link may fill in is decided by its redaction predicate.
+  restoreFromFragment();
+  window.addEventListener('hashchange', restoreFromFragment);
   runCheck();
   scrollToRuleInFragment();
 }
@@ -199,6 +201,7 @@ function runCheck() {
   let report;
   try {
     report = validator.check(setup);
+    hiddenNow = new Set(validator.hiddenFields(setup));
   } catch (error) {
     showLoadError(error, 'The validator failed on this input');
     return;
@@ -210,21 +213,14 @@ function runCheck() {
 }
 
 /**
- * Whether a field's text must not be echoed anywhere in the page: the secret itself, a value with
- * a secret's shape (`ATOA…`, pasted into the wrong field), or a copy of the secret. Mirrors
- * `Setup::must_redact` in the core.
+ * The fields whose text must not be echoed anywhere in the page: the secret, and any field that
+ * holds a secret or secret-shaped text, as the core's redaction predicate (`hiddenFields`)
+ * decides on each check. Every field, until the validator has answered once.
  */
-function mustHide(field, text) {
-  const value = (text ?? '').trim();
-  const secret = inputFor(SECRET_FIELD).value.trim();
-  return field === SECRET_FIELD || (value.startsWith('ATOA') && value.length > 32) || (secret !== '' && value === secret);
-}
+let hiddenNow = new Set(FIELDS);
 
-/** Replaces any occurrence of the secret with a placeholder: a belt to the validator's braces. */
-function redactSecret(text) {
-  const secret = inputFor(SECRET_FIELD).value.trim();
-  if (secret.length < 6 || !text.includes(secret)) return text;
-  return text.split(secret).join('[secret]');
+function mustHide(field) {
+  return hiddenNow.has(field);
 }
 
 function worstSeverity(findings) {
@@ -265,7 +261,7 @@ function renderFinding(finding, setup) {
   const head = element('p', 'finding-head');
   head.append(severityBadge(finding.severity), ' ');
   const message = element('span', 'finding-message');
-  message.append(...withCodeSpans(redactSecret(finding.message)));
+  message.append(...withCodeSpans(finding.message));
   head.append(message);
   item.append(head);
 
@@ -278,7 +274,7 @@ function renderFinding(finding, setup) {
 
   if (finding.help) {
     const help = element('p', 'finding-help');
-    help.append(element('span', 'finding-help-label', 'How to fix: '), ...withCodeSpans(redactSecret(finding.help)));
+    help.append(element('span', 'finding-help-label', 'How to fix: '), ...withCodeSpans(finding.help));
     item.append(help);
   }
 
@@ -295,10 +291,10 @@ function renderFinding(finding, setup) {
 /** The offending text, made readable; null when there is none to show, and always for the secret. */
 function offendingExcerpt(finding, setup) {
   const text = setup[finding.field] ?? '';
-  if (!finding.span || mustHide(finding.field, text)) return null;
+  if (!finding.span || mustHide(finding.field)) return null;
   const excerpt = text.slice(finding.span.start, finding.span.end);
   if (excerpt === '') return null;
-  return shorten(redactSecret(visibleWhitespace(excerpt)), 120);
+  return shorten(visibleWhitespace(excerpt), 120);
 }
 
 function visibleWhitespace(text) {
@@ -375,7 +371,7 @@ function renderHighlights(report, setup) {
   for (const field of FIELDS) {
     if (field === SECRET_FIELD || !backdropText(field)) continue;
     const text = setup[field] ?? '';
-    if (mustHide(field, text)) {
+    if (mustHide(field)) {
       renderBackdrop(field, '', []);
       continue;
     }
@@ -391,7 +387,7 @@ function renderHighlightsOnly() {
   for (const field of FIELDS) {
     if (field === SECRET_FIELD || !backdropText(field)) continue;
     const text = inputFor(field).value;
-    renderBackdrop(field, mustHide(field, text) ? '' : text, []);
+    renderBackdrop(field, mustHide(field) ? '' : text, []);
   }
 }
 
@@ -564,7 +560,7 @@ function buildServiceNowRows() {
 
 function renderServiceNowValues(report, setup) {
   for (const row of SERVICENOW_ROWS) {
-    const hidden = row.sources.some((field) => mustHide(field, setup[field]));
+    const hidden = row.sources.some((field) => mustHide(field));
     const value = hidden ? '' : row.value(setup, report);
     const empty = hidden ? 'Hidden: this looks like a client secret, not a value to paste here.'
       : typeof row.empty === 'function' ? row.empty(setup) : (row.empty ?? '');
@@ -653,8 +649,7 @@ function clearShareOutput() {
 }
 
 function shareUrl() {
-  const setup = readSetup();
-  delete setup[SECRET_FIELD];
+  const setup = withoutHiddenFields(readSetup()).setup;
   const url = new URL(window.location.href);
   url.hash = SHARE_PREFIX.slice(1) + encodeSetup(setup);
   return url.href;
@@ -691,28 +686,34 @@ function decodeSetup(encoded) {
   }
 }
 
-/** The share fragment last applied: going Back to it after following a rule link keeps the edits. */
-let restoredFragment = null;
+/**
+ * The setup less every field the core's redaction predicate hides (the secret, a secret pasted
+ * into the client ID, a callback carrying one), with the names of the fields dropped.
+ */
+function withoutHiddenFields(setup) {
+  const dropped = validator.hiddenFields(setup);
+  const kept = { ...setup };
+  for (const field of dropped) delete kept[field];
+  return { setup: kept, dropped };
+}
 
 function restoreFromFragment() {
   const hash = window.location.hash;
-  if (!hash.startsWith(SHARE_PREFIX) || hash === restoredFragment) return;
-  restoredFragment = hash;
+  if (!hash.startsWith(SHARE_PREFIX)) return;
   const decoded = decodeSetup(hash.slice(SHARE_PREFIX.length));
+  // The setup is in the form now: the address keeps no copy of it, in the bar or in history.
+  history.replaceState(null, '', window.location.pathname + window.location.search);
   const status = document.getElementById('share-status');
   if (!decoded) {
     status.textContent = 'The setup in this link could not be read, so the form was left as it was.';
     return;
   }
-  fillForm(decoded.setup, { keepSecret: true });
-  if (decoded.hadSecret) {
-    // A secret does not belong in a URL: drop it from the address bar and history entry.
-    restoredFragment = SHARE_PREFIX + encodeSetup(decoded.setup);
-    history.replaceState(null, '', restoredFragment);
-    status.textContent = 'The link contained a client secret: it was ignored and removed from the address.';
-  } else {
-    status.textContent = 'The fields were filled in from the link.';
-  }
+  const { setup, dropped } = withoutHiddenFields(decoded.setup);
+  if (decoded.hadSecret && !dropped.includes(SECRET_FIELD)) dropped.push(SECRET_FIELD);
+  fillForm(setup, { keepSecret: true });
+  status.textContent = dropped.length
+    ? `The link held a secret (in ${dropped.map((f) => FIELD_LABELS[f] ?? f).join(', ')}): ignored; the other fields were filled in.`
+    : 'The fields were filled in from the link.';
   runCheck();
 }
 

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use anstyle::{AnsiColor, Style};
 use clap::{Args, Parser, Subcommand, ValueEnum};
-use threelo::setup::redacted_secret;
+use threelo::redact::Redactor;
 use threelo::{check, rules, Field, Finding, Report, Setup, Severity};
 
 #[derive(Parser)]
@@ -77,7 +77,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => match read_setup(&args) {
             Ok(setup) => {
-                let report = check(&setup).redacted(&setup);
+                let report = check(&setup);
                 let printed = match args.format {
                     Format::Json => print_json(&report),
                     Format::Human => print_report(&setup, &report),
@@ -105,6 +105,9 @@ fn main() -> ExitCode {
 
 fn usage_error(message: &str) -> ExitCode {
     let mut err = anstream::stderr();
+    // A parser's message quotes the input line, which may hold a secret or escape sequences.
+    let setup = Setup::default();
+    let message = for_terminal(&Redactor::new(&setup).redact(message));
     let _ = writeln!(err, "{}error:{} {message}", ERROR.render(), ERROR.render_reset());
     ExitCode::from(2)
 }
@@ -209,10 +212,10 @@ fn print_report(setup: &Setup, report: &Report) -> io::Result<()> {
     writeln!(out, "{}{summary}{}", style.render(), style.render_reset())?;
     let normalized = &report.normalized;
     if !normalized.scope.is_empty() {
-        writeln!(out, "{}scope:{} {}", EMPHASIS.render(), EMPHASIS.render_reset(), normalized.scope)?;
+        writeln!(out, "{}scope:{} {}", EMPHASIS.render(), EMPHASIS.render_reset(), for_terminal(&normalized.scope))?;
     }
     if let Some(url) = &normalized.authorize_url {
-        writeln!(out, "{}authorize URL:{} {url}", EMPHASIS.render(), EMPHASIS.render_reset())?;
+        writeln!(out, "{}authorize URL:{} {}", EMPHASIS.render(), EMPHASIS.render_reset(), for_terminal(url))?;
     }
     Ok(())
 }
@@ -228,14 +231,21 @@ fn print_finding(out: &mut impl Write, setup: &Setup, finding: &Finding) -> io::
         finding.rule.code(),
         style.render_reset(),
         EMPHASIS.render(),
-        finding.message,
+        for_terminal(&finding.message),
         EMPHASIS.render_reset()
     )?;
     writeln!(out, "  {g}-->{r} {}", finding.field)?;
     let text = finding.field.get(setup).unwrap_or("");
-    if setup.must_redact(finding.field, text) {
-        if !text.is_empty() {
-            writeln!(out, "   {g}|{r} {}", redacted_secret(text.trim()))?;
+    let redactor = Redactor::new(setup);
+    if redactor.hides(finding.field, text) {
+        // Shown redacted and not underlined: the span's offsets are the hidden text's.
+        if !text.trim().is_empty() {
+            let shown = if finding.field.is_secret() {
+                threelo::redact::redacted_secret(text.trim())
+            } else {
+                redactor.redact(text.trim()).into_owned()
+            };
+            writeln!(out, "   {g}|{r} {}", for_terminal(&shown))?;
         }
     } else if let Some(span) = finding.span {
         let (shown, start, end) = excerpt(text, span.start, span.end);
@@ -249,7 +259,7 @@ fn print_finding(out: &mut impl Write, setup: &Setup, finding: &Finding) -> io::
             style.render_reset()
         )?;
     }
-    writeln!(out, "   {g}={r} {}help:{} {}", EMPHASIS.render(), EMPHASIS.render_reset(), finding.help)?;
+    writeln!(out, "   {g}={r} {}help:{} {}", EMPHASIS.render(), EMPHASIS.render_reset(), for_terminal(&finding.help))?;
     if let Some(fix) = &finding.fix {
         let replacement = if fix.replacement.is_empty() { "(empty)".to_string() } else { visible(&fix.replacement) };
         writeln!(
@@ -263,42 +273,64 @@ fn print_finding(out: &mut impl Write, setup: &Setup, finding: &Finding) -> io::
     writeln!(out)
 }
 
-/// At most about 100 characters of `text` around the span, with control characters made
-/// visible one for one so that the underline stays aligned. Returns the span's new offsets.
+/// At most about 100 characters of `text` around the span, made safe for a terminal
+/// ([`for_terminal`]), with the underline moved to where the span's characters now stand.
+/// Returns the span's new offsets, in characters of the shown text.
 fn excerpt(text: &str, start: usize, end: usize) -> (String, usize, usize) {
     const CONTEXT: usize = 40;
     let chars: Vec<char> = text.chars().collect();
     let from = start.saturating_sub(CONTEXT);
     let to = (end + CONTEXT).min(chars.len()).max(from);
-    let mut shown: String = chars[from..to].iter().map(|c| visible_char(*c)).collect();
-    let mut offset = start - from;
+    let mut shown = String::new();
+    let (mut shown_start, mut shown_end) = (None, None);
     if from > 0 {
-        shown.insert(0, '…');
-        offset += 1;
+        shown.push('…');
     }
+    for (i, c) in chars[from..to].iter().enumerate() {
+        if from + i == start {
+            shown_start = Some(shown.chars().count());
+        }
+        if from + i == end {
+            shown_end = Some(shown.chars().count());
+        }
+        shown.push_str(&terminal_char(*c));
+    }
+    let length = shown.chars().count();
     if to < chars.len() {
         shown.push('…');
     }
-    let width = end.min(to).saturating_sub(start);
-    (shown, offset, offset + width)
+    let shown_start = shown_start.unwrap_or(length);
+    (shown, shown_start, shown_end.unwrap_or(length).max(shown_start))
 }
 
-fn visible_char(c: char) -> char {
+/// `text` as a terminal may show it: escape sequences and other control characters, and the
+/// invisible characters that reorder text, appear as escapes (`\u{1b}`) instead of acting on
+/// the terminal, with colours on or off (without colours, the output stream would strip them
+/// silently). Line breaks and tabs show as arrows.
+fn for_terminal(text: &str) -> String {
+    text.chars().map(terminal_char).collect()
+}
+
+fn terminal_char(c: char) -> std::borrow::Cow<'static, str> {
     match c {
-        '\n' => '↵',
-        '\r' => '←',
-        '\t' => '→',
-        c if c.is_control() => '�',
-        c => c,
+        '\n' => "↵".into(),
+        '\r' => "←".into(),
+        '\t' => "→".into(),
+        c if c.is_control()
+            || matches!(c, '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}') =>
+        {
+            c.escape_unicode().to_string().into()
+        }
+        c => c.to_string().into(),
     }
 }
 
 fn visible(text: &str) -> String {
-    let shown: String = text.chars().take(200).map(visible_char).collect();
+    let shown: String = text.chars().take(200).collect();
     if text.chars().count() > 200 {
-        format!("`{shown}…`")
+        format!("`{}…`", for_terminal(&shown))
     } else {
-        format!("`{shown}`")
+        format!("`{}`", for_terminal(&shown))
     }
 }
 

@@ -1,16 +1,16 @@
 //! `callback/*`: the Callback URL registered in the console and the client's Redirect URL.
 
 use std::borrow::Cow;
+use std::cell::RefCell;
 use std::ops::Range;
 
-use url::{Host, Url};
+use url::{Host, SyntaxViolation, Url};
 
 use super::findings::{Findings, Hit};
-use super::text::{
-    describe_whitespace, is_blank, quoted, trimmed, typed_authority, whitespace_span, without_whitespace,
-};
+use super::text::{describe_whitespace, is_blank, trimmed, typed_authority, whitespace_span, without_whitespace};
 use super::{Grant, Rule};
-use crate::oauth::is_subdomain_of;
+use crate::oauth::{is_loopback, is_subdomain_of};
+use crate::report::Applicability;
 use crate::setup::{Field, Setup};
 
 const SERVICENOW_DOMAINS: [&str; 3] = ["service-now.com", "servicenowservices.com", "servicenowcloud.com"];
@@ -21,6 +21,7 @@ pub(super) fn check_callback<'a>(setup: &'a Setup, grant: Grant, out: &mut Findi
     let callback = check_url_field(Field::CallbackUrl, setup.callback_url.as_deref(), out);
     let redirect = check_url_field(Field::RedirectUrl, setup.redirect_url.as_deref(), out);
     let (callback, callback_parsed) = (callback.usable, callback.parsed);
+    let callback_usable = callback.is_some() && !out.has_error_in(Field::CallbackUrl);
     let (redirect, redirect_parsed) = (redirect.usable, redirect.parsed);
     let present = |raw: Option<&str>| raw.is_some_and(|r| !trimmed(r).text.is_empty());
     if grant == Grant::AuthorizationCode
@@ -44,15 +45,16 @@ pub(super) fn check_callback<'a>(setup: &'a Setup, grant: Grant, out: &mut Findi
                     Rule::CallbackMismatch,
                     format!(
                         "the redirect URL {} differs from the registered callback {} in its {}",
-                        quoted(redirect),
-                        quoted(callback),
+                        out.quote(redirect),
+                        out.quote(callback),
                         difference(callback, redirect, callback_parsed.as_ref(), redirect_parsed.as_ref())
                     ),
                     "Atlassian compares them character for character: make the client's Redirect URL an exact copy of \
                      the console's Callback URL",
                 )
                 .at(at.offset..at.offset + at.text.len())
-                .fix(callback),
+                // A copy of a callback that is wrong itself is no longer what the user meant.
+                .fix_as(callback, if callback_usable { Applicability::Safe } else { Applicability::Unsafe }),
             );
         }
     }
@@ -75,6 +77,11 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
     if url.text.is_empty() {
         return UNUSABLE;
     }
+    // A URL that must be repaired before it can be read (inner whitespace, a control character,
+    // a malformed scheme) is still checked, as repaired, so that every problem shows at once and
+    // a fix never uncovers errors the report did not count; what is found in the repaired copy
+    // has no span and no fix, since its offsets are not the typed text's.
+    let mut repaired: Option<String> = None;
     if let Some(span) = whitespace_span(raw) {
         out.push(
             Hit::new(
@@ -87,11 +94,72 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
             .fix(without_whitespace(raw)),
         );
         if url.text.contains(is_blank) {
-            return UNUSABLE; // Inner whitespace: every later span would point at the wrong place.
+            repaired = Some(without_whitespace(url.text));
         }
     }
-    let base = url.offset;
-    let text = url.text;
+    let text = repaired.as_deref().unwrap_or(url.text);
+    if let Some((at, c)) = text.char_indices().find(|(_, c)| is_control(*c)) {
+        // The URL parser drops leading and trailing control characters and encodes inner ones
+        // (it reports both as violations); Atlassian compares the text as typed.
+        let typed_at = url.offset + at;
+        let exact = repaired.is_none();
+        out.push(
+            Hit::new(
+                Rule::CallbackInvalid,
+                format!(
+                    "the {} contains the control character U+{:04X} at character {}",
+                    field.label(),
+                    c as u32,
+                    text[..at].chars().count() + 1
+                ),
+                "remove the control characters: they are invisible, and the URL must match the registered callback \
+                 exactly",
+            )
+            .on(field)
+            .at(typed_at..typed_at + c.len_utf8())
+            .fix(raw.chars().filter(|c| !is_control(*c)).collect::<String>())
+            .placed_if(exact),
+        );
+        repaired = Some(text.chars().filter(|c| !is_control(*c)).collect());
+    }
+    match repaired {
+        None => check_url_text(field, raw, url.offset, url.text, true, out),
+        Some(repaired) => {
+            let _ = check_url_text(field, &repaired, 0, &repaired, false, out);
+            UNUSABLE
+        }
+    }
+}
+
+/// A control character other than whitespace (which has its own rule).
+fn is_control(c: char) -> bool {
+    c.is_control() && !is_blank(c)
+}
+
+/// Parses `text`, collecting what the parser had to repair on the way.
+fn parse_reporting_violations(text: &str) -> (Vec<SyntaxViolation>, Result<Url, url::ParseError>) {
+    let violations = RefCell::new(Vec::new());
+    let record = |violation| violations.borrow_mut().push(violation);
+    let parsed = Url::options().syntax_violation_callback(Some(&record)).parse(text);
+    (violations.into_inner(), parsed)
+}
+
+/// Whether the parser had to repair the scheme's `//` or a backslash: browsers and the parser
+/// accept `https:/host`, `https:host` and `https:\\host`, but Atlassian compares the text as typed.
+fn is_malformed(violations: &[SyntaxViolation]) -> bool {
+    violations.iter().any(|v| matches!(v, SyntaxViolation::Backslash | SyntaxViolation::ExpectedDoubleSlash))
+}
+
+/// The rules on a URL's text `text`, found at byte `base` of `raw`. When `exact` is false the
+/// text is a repaired copy: its findings carry no span and no fix.
+fn check_url_text<'a>(
+    field: Field,
+    raw: &'a str,
+    base: usize,
+    text: &'a str,
+    exact: bool,
+    out: &mut Findings,
+) -> UrlField<'a> {
     let shifted = |r: Range<usize>| base + r.start..base + r.end;
     let mut usable = true;
 
@@ -101,14 +169,15 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
                 Rule::CallbackPlaceholder,
                 format!(
                     "{} in the {} is a placeholder from a setup guide",
-                    quoted(&text[placeholder.clone()]),
+                    out.quote(&text[placeholder.clone()]),
                     field.label()
                 ),
                 "replace it with your own host, e.g. https://dev12345.service-now.com/oauth_redirect.do for the \
                  ServiceNow instance dev12345",
             )
             .on(field)
-            .at(shifted(placeholder)),
+            .at(shifted(placeholder))
+            .placed_if(exact),
         );
         usable = false;
     }
@@ -120,37 +189,41 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
                 "register the exact URL the client will send as redirect_uri",
             )
             .on(field)
-            .at(shifted(star..star + 1)),
+            .at(shifted(star..star + 1))
+            .placed_if(exact),
         );
         return UNUSABLE;
     }
-    let parsed = match Url::parse(text) {
+    let (violations, parsed) = parse_reporting_violations(text);
+    let parsed = match parsed {
         Ok(parsed)
-            if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() && !is_well_formed(text) =>
+            if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() && is_malformed(&violations) =>
         {
-            // Browsers and the URL parser repair `https:/host`, `https:host` or backslashes, but
-            // Atlassian compares the text as typed.
             out.push(
                 Hit::new(
                     Rule::CallbackInvalid,
                     format!(
                         "the {} {} is malformed: it should start with `{}://` and use `/` only",
                         field.label(),
-                        quoted(text),
+                        out.quote(text),
                         parsed.scheme()
                     ),
                     "write it in full; Atlassian compares the callback character for character",
                 )
                 .on(field)
                 .at(base..base + text.len())
-                .fix(format!("{}{}{}", &raw[..base], parsed.as_str(), &raw[base + text.len()..])),
+                .fix(format!("{}{}{}", &raw[..base], parsed.as_str(), &raw[base + text.len()..]))
+                .placed_if(exact),
             );
+            let _ = check_url_text(field, parsed.as_str(), 0, parsed.as_str(), false, out);
             return UNUSABLE;
         }
         Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() => parsed,
         _ if !usable => return UNUSABLE, // The placeholder finding already explains it.
         other => {
-            report_invalid(field, text, other, base, out);
+            if let Some(repaired) = report_invalid(field, text, other, base, exact, out) {
+                let _ = check_url_text(field, &repaired, 0, &repaired, false, out);
+            }
             return UNUSABLE;
         }
     };
@@ -161,12 +234,13 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
         out.push(
             Hit::new(
                 Rule::CallbackUserinfo,
-                format!("the {} carries credentials ({})", field.label(), quoted(&text[userinfo.clone()])),
+                format!("the {} carries credentials ({})", field.label(), out.quote(&text[userinfo.clone()])),
                 "remove the `user:password@` part",
             )
             .on(field)
             .at(shifted(userinfo.clone()))
-            .fix(without_range(raw, shifted(userinfo))),
+            .fix(without_range(raw, shifted(userinfo)))
+            .placed_if(exact),
         );
         usable = false;
     }
@@ -174,12 +248,13 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
         out.push(
             Hit::new(
                 Rule::CallbackFragment,
-                format!("the {} has a fragment {}", field.label(), quoted(&text[hash..])),
+                format!("the {} has a fragment {}", field.label(), out.quote(&text[hash..])),
                 "remove everything from `#` on: redirect URIs cannot have fragments",
             )
             .on(field)
             .at(shifted(hash..text.len()))
-            .fix(without_range(raw, shifted(hash..text.len()))),
+            .fix(without_range(raw, shifted(hash..text.len())))
+            .placed_if(exact),
         );
         usable = false;
     }
@@ -188,12 +263,13 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
         out.push(
             Hit::new(
                 Rule::CallbackInsecure,
-                format!("the {} uses plain http on {}", field.label(), quoted(parsed.host_str().unwrap_or(""))),
+                format!("the {} uses plain http on {}", field.label(), out.quote(parsed.host_str().unwrap_or(""))),
                 "use https: the authorization code travels in this URL",
             )
             .on(field)
             .at(shifted(0..4))
-            .fix(format!("{}https{}", &raw[..base], &raw[base + 4..])),
+            .fix(format!("{}https{}", &raw[..base], &raw[base + 4..]))
+            .placed_if(exact),
         );
         usable = false;
     }
@@ -210,47 +286,53 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
             .on(field),
         );
     }
-    if check_servicenow(field, text, raw, base, &parsed, out).is_err() {
+    if check_servicenow(field, text, raw, base, exact, &parsed, out).is_err() {
         usable = false;
     }
     UrlField { usable: usable.then_some(text), parsed: Some(parsed) }
 }
 
-/// `scheme://authority...` as RFC 3986 writes it, with no backslash and no empty host.
-fn is_well_formed(text: &str) -> bool {
-    let Some((scheme, rest)) = text.split_once("://") else { return false };
-    !scheme.is_empty() && !rest.starts_with('/') && !text.contains('\\')
-}
-
-fn report_invalid(field: Field, text: &str, parsed: Result<Url, url::ParseError>, base: usize, out: &mut Findings) {
+/// Reports a URL that cannot be used at all; returns the repaired URL its fix offers, if any.
+fn report_invalid(
+    field: Field,
+    text: &str,
+    parsed: Result<Url, url::ParseError>,
+    base: usize,
+    exact: bool,
+    out: &mut Findings,
+) -> Option<String> {
     let span = base..base + text.len();
     let (message, fix) = match parsed {
         Err(url::ParseError::RelativeUrlWithoutBase) if with_https(text).is_some() => {
-            (format!("the {} {} has no scheme", field.label(), quoted(text)), with_https(text))
+            (format!("the {} {} has no scheme", field.label(), out.quote(text)), with_https(text))
         }
         Err(url::ParseError::RelativeUrlWithoutBase) => {
-            (format!("the {} {} is a relative path, not an absolute URL", field.label(), quoted(text)), None)
+            (format!("the {} {} is a relative path, not an absolute URL", field.label(), out.quote(text)), None)
         }
-        Err(error) => (format!("the {} {} is not a valid URL: {error}", field.label(), quoted(text)), None),
+        Err(error) => (format!("the {} {} is not a valid URL: {error}", field.label(), out.quote(text)), None),
         Ok(url) if url.host().is_none() && matches!(url.scheme(), "http" | "https") => {
-            (format!("the {} {} has no host", field.label(), quoted(text)), None)
+            (format!("the {} {} has no host", field.label(), out.quote(text)), None)
         }
         Ok(url) => (
             format!(
                 "the {} {} uses the scheme `{}:`; Atlassian redirects to http(s) URLs",
                 field.label(),
-                quoted(text),
+                out.quote(text),
                 url.scheme()
             ),
             None,
         ),
     };
+    // The fix replaces the whole text, whitespace around it aside.
+    let repaired = fix.clone();
     out.push(
         Hit::new(Rule::CallbackInvalid, message, "write the full URL, starting with https:// and the host name")
             .on(field)
             .at(span)
-            .fix_opt(fix),
+            .fix_opt(fix)
+            .placed_if(exact),
     );
+    repaired
 }
 
 /// `text` with `https://` in front, when that makes it a URL with a dotted host.
@@ -259,7 +341,7 @@ fn with_https(text: &str) -> Option<String> {
     let parsed = Url::parse(&url).ok()?;
     let dotted =
         matches!(parsed.host(), Some(Host::Domain(d)) if d.contains('.') && !d.starts_with('.') && text.starts_with(d));
-    (dotted && is_well_formed(&url)).then_some(url)
+    (dotted && !is_malformed(&parse_reporting_violations(&url).0)).then_some(url)
 }
 
 /// ServiceNow's rules; `Err` when the URL cannot work as it is.
@@ -268,6 +350,7 @@ fn check_servicenow(
     text: &str,
     raw: &str,
     base: usize,
+    exact: bool,
     parsed: &Url,
     out: &mut Findings,
 ) -> Result<(), ()> {
@@ -283,12 +366,16 @@ fn check_servicenow(
         out.push(
             Hit::new(
                 Rule::CallbackServicenowPath,
-                format!("ServiceNow receives OAuth redirects at {SERVICENOW_PATH}, not at {}", quoted(parsed.path())),
+                format!(
+                    "ServiceNow receives OAuth redirects at {SERVICENOW_PATH}, not at {}",
+                    out.quote(parsed.path())
+                ),
                 format!("use {origin}{SERVICENOW_PATH}"),
             )
             .on(field)
             .at(base..base + text.len())
-            .fix(format!("{}{origin}{SERVICENOW_PATH}{}", &raw[..base], &raw[base + text.len()..])),
+            .fix(format!("{}{origin}{SERVICENOW_PATH}{}", &raw[..base], &raw[base + text.len()..]))
+            .placed_if(exact),
         );
         result = Err(());
     }
@@ -303,12 +390,13 @@ fn check_servicenow(
         out.push(
             Hit::new(
                 Rule::CallbackServicenowInstance,
-                format!("the ServiceNow instance name {} is not lowercase letters and digits", quoted(instance)),
+                format!("the ServiceNow instance name {} is not lowercase letters and digits", out.quote(instance)),
                 "copy the instance name from the address bar of your ServiceNow instance",
             )
             .on(field)
             .at(at..at + instance.len())
-            .fix_opt(fix),
+            .fix_opt(fix)
+            .placed_if(exact),
         );
     }
     result
@@ -350,15 +438,6 @@ fn find_placeholder(text: &str) -> Option<Range<usize>> {
     None
 }
 
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(domain)) => domain == "localhost" || domain.ends_with(".localhost"),
-        Some(Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(Host::Ipv6(ip)) => ip.is_loopback(),
-        None => false,
-    }
-}
-
 fn without_range(raw: &str, range: Range<usize>) -> String {
     super::text::splice(raw, range, "")
 }
@@ -384,6 +463,12 @@ fn difference<'a>(registered: &str, sent: &str, registered_url: Option<&'a Url>,
     let typed_port = |url: &str| typed_authority(url).and_then(|a| a.port).map(|port| url[port].to_string());
     if typed_port(registered) != typed_port(sent) {
         return "port (one names the default port, the other leaves it out)".to_string();
+    }
+    // `https://host` and `https://host/` parse alike; the typed texts still differ.
+    if registered.trim_end_matches('/') == sent.trim_end_matches('/') {
+        let which =
+            if registered.len() > sent.len() { "the registered callback has it" } else { "the redirect URL has it" };
+        return format!("trailing slash ({which})");
     }
     let (pa, pb) = (a.path(), b.path());
     if pa != pb {

@@ -1,12 +1,12 @@
 //! `client-id/*` and `client-secret/*`: the app's credentials, as copied from the console.
 
 use super::findings::{Findings, Hit};
-use super::text::{describe_whitespace, quoted, trimmed, whitespace_span, without_whitespace};
+use super::text::{describe_whitespace, trimmed, whitespace_span, without_whitespace};
 use super::Rule;
-use crate::setup::{looks_like_secret, redacted_secret, Field, Setup};
+use crate::redact::{looks_like_secret, redacted_secret, SECRET_PREFIX};
+use crate::setup::{Field, Setup};
 
 const APP_ARI_PREFIX: &str = "ari:cloud:ecosystem::app/";
-const SECRET_PREFIX: &str = "ATOA";
 
 /// Checks the client ID; returns it when it is usable for building URLs.
 pub(super) fn check_client_id<'a>(setup: &'a Setup, out: &mut Findings) -> Option<&'a str> {
@@ -36,7 +36,7 @@ pub(super) fn check_client_id<'a>(setup: &'a Setup, out: &mut Findings) -> Optio
         out.push(
             Hit::new(
                 Rule::ClientIdAppAri,
-                format!("{} is the app's ARI, not its client ID", quoted(id.text)),
+                format!("{} is the app's ARI, not its client ID", out.quote(id.text)),
                 "copy the Client ID from the app's Settings page in the developer console",
             )
             .at(span),
@@ -55,8 +55,7 @@ pub(super) fn check_client_id<'a>(setup: &'a Setup, out: &mut Findings) -> Optio
         return None;
     }
     if !looks_like_client_id(id.text) {
-        let shown =
-            if setup.must_redact(Field::ClientId, id.text) { redacted_secret(id.text) } else { quoted(id.text) };
+        let shown = out.quote(id.text);
         out.push(
             Hit::new(
                 Rule::ClientIdShape,

@@ -1,9 +1,14 @@
 //! `endpoint/*`: authorization, token, revocation and API base URLs.
 
+use std::cell::Cell;
+
+use url::Url;
+
 use super::findings::{Findings, Hit};
-use super::text::{quoted, trimmed, typed_authority};
+use super::text::{trimmed, typed_authority};
 use super::Rule;
 use crate::oauth::AtlassianCloud;
+use crate::report::Severity;
 use crate::setup::{Field, Setup};
 
 /// Checks the endpoint URLs; returns the cloud they point at, when they agree on one.
@@ -39,9 +44,10 @@ pub(super) fn check_endpoints(setup: &Setup, out: &mut Findings) -> Option<Atlas
         Field::AuthorizationUrl,
         Rule::EndpointAuthorizationUrl,
         AtlassianCloud::authorization_url,
+        cloud_for_fix,
         out,
     );
-    expect_exact(setup, Field::TokenUrl, Rule::EndpointTokenUrl, AtlassianCloud::token_url, out);
+    expect_exact(setup, Field::TokenUrl, Rule::EndpointTokenUrl, AtlassianCloud::token_url, cloud_for_fix, out);
     check_revocation_url(setup, out);
     check_api_base(setup, cloud_for_fix, out);
     if clouds.iter().any(|(_, c)| Some(*c) != cloud) {
@@ -56,12 +62,14 @@ fn cloud_of(raw: &str) -> Option<AtlassianCloud> {
     AtlassianCloud::of_host(&text[typed_authority(text)?.host])
 }
 
-/// The field must be exactly one cloud's fixed URL.
+/// The field must be one cloud's fixed URL: exactly, or at least equivalently (a warning that
+/// shows the canonical form).
 fn expect_exact(
     setup: &Setup,
     field: Field,
     rule: Rule,
     expected: fn(AtlassianCloud) -> &'static str,
+    fallback: AtlassianCloud,
     out: &mut Findings,
 ) {
     let Some(raw) = field.get(setup) else { return };
@@ -73,8 +81,22 @@ fn expect_exact(
     if value.text == raw && clouds.iter().any(|c| expected(*c) == value.text) {
         return;
     }
-    let cloud = cloud_of(raw).unwrap_or(AtlassianCloud::Commercial);
+    let cloud = cloud_of(raw).unwrap_or(fallback);
     let right = expected(cloud);
+    let span = value.offset..value.offset + value.text.len();
+    if value.text == raw && is_equivalent(value.text, right) {
+        out.push(
+            Hit::new(
+                rule,
+                format!("the {} {} is `{right}` written another way", field.label(), out.quote(value.text)),
+                format!("write it as {right}: it is the same URL, and the form every client and guide uses"),
+            )
+            .at(span)
+            .fix(right)
+            .severity(Severity::Warning),
+        );
+        return;
+    }
     let why = if clouds.iter().any(|c| expected(*c) == value.text) {
         "has whitespace around it".to_string()
     } else if raw.contains(".atlassian.net") {
@@ -83,10 +105,25 @@ fn expect_exact(
         format!("should be `{right}`")
     };
     out.push(
-        Hit::new(rule, format!("the {} {} {why}", field.label(), quoted(value.text)), format!("set it to {right}"))
-            .at(value.offset..value.offset + value.text.len())
+        Hit::new(rule, format!("the {} {} {why}", field.label(), out.quote(value.text)), format!("set it to {right}"))
+            .at(span)
             .fix(right),
     );
+}
+
+/// Whether `text` is the URL `canonical` in another spelling the URL parser reads the same,
+/// with nothing repaired on the way: host case, the default port, an empty query or fragment.
+fn is_equivalent(text: &str, canonical: &str) -> bool {
+    let repaired = Cell::new(false);
+    let note = |_| repaired.set(true);
+    let Ok(mut url) = Url::options().syntax_violation_callback(Some(&note)).parse(text) else { return false };
+    if url.query() == Some("") {
+        url.set_query(None);
+    }
+    if url.fragment() == Some("") {
+        url.set_fragment(None);
+    }
+    !repaired.get() && url.as_str() == canonical
 }
 
 fn check_revocation_url(setup: &Setup, out: &mut Findings) {
@@ -102,12 +139,12 @@ fn check_revocation_url(setup: &Setup, out: &mut Findings) {
     let message = if is_token_url {
         format!(
             "the revocation URL {} is the token URL: a \"revocation\" sent there is a failing token request",
-            quoted(value.text)
+            out.quote(value.text)
         )
     } else {
         format!(
             "the revocation URL {} is set, but Atlassian documents no revocation endpoint for OAuth 2.0 apps",
-            quoted(value.text)
+            out.quote(value.text)
         )
     };
     out.push(
@@ -132,12 +169,22 @@ fn check_api_base(setup: &Setup, cloud: AtlassianCloud, out: &mut Findings) {
     }
     let right = cloud.api_base_url();
     let accepted = |c: AtlassianCloud| [c.api_base_url(), c.api_base_url().trim_end_matches('/')];
-    if value.text == raw
-        && [AtlassianCloud::Commercial, AtlassianCloud::Government]
-            .into_iter()
-            .flat_map(accepted)
-            .any(|u| u == value.text)
-    {
+    let clouds = [AtlassianCloud::Commercial, AtlassianCloud::Government];
+    if value.text == raw && clouds.into_iter().flat_map(accepted).any(|u| u == value.text) {
+        return;
+    }
+    let right = cloud_of(raw).map_or(right, AtlassianCloud::api_base_url);
+    if value.text == raw && is_equivalent(value.text, right) {
+        out.push(
+            Hit::new(
+                Rule::EndpointApiBase,
+                format!("the {} {} is `{right}` written another way", Field::ApiBaseUrl.label(), out.quote(value.text)),
+                format!("write it as {right}: it is the same URL, and the form every client and guide uses"),
+            )
+            .at(value.offset..value.offset + value.text.len())
+            .fix(right)
+            .severity(Severity::Warning),
+        );
         return;
     }
     let host = typed_authority(value.text).map_or("", |a| &value.text[a.host]).to_ascii_lowercase();
@@ -153,7 +200,7 @@ fn check_api_base(setup: &Setup, cloud: AtlassianCloud, out: &mut Findings) {
     out.push(
         Hit::new(
             Rule::EndpointApiBase,
-            format!("the {} {} {why}", Field::ApiBaseUrl.label(), quoted(value.text)),
+            format!("the {} {} {why}", Field::ApiBaseUrl.label(), out.quote(value.text)),
             format!("set it to {right}; calls then go to {right}ex/confluence/{{cloudId}}/wiki/..."),
         )
         .at(value.offset..value.offset + value.text.len())

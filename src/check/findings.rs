@@ -3,9 +3,11 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use super::text::quoted;
 use super::{Rule, MAX_FINDINGS_PER_RULE};
 use crate::order::{index_of, key, sort_keys};
-use crate::report::{Finding, Fix, Normalized, Report, Severity, Span, Summary};
+use crate::redact::Redactor;
+use crate::report::{Applicability, Finding, Fix, Normalized, Report, Severity, Span, Summary};
 use crate::setup::{Field, Setup};
 
 /// What a rule area found, before it becomes a [`Finding`].
@@ -16,8 +18,8 @@ pub(super) struct Hit {
     pub span: Option<Range<usize>>,
     pub message: String,
     pub help: Cow<'static, str>,
-    /// The field's whole new text.
-    pub fix: Option<String>,
+    /// The field's whole new text, and whether it is what the user meant.
+    pub fix: Option<(String, Applicability)>,
     /// When the rule's default does not apply.
     pub severity: Option<Severity>,
 }
@@ -42,12 +44,30 @@ impl Hit {
         self.span = Some(span);
         self
     }
-    pub fn fix(mut self, replacement: impl Into<String>) -> Hit {
-        self.fix = Some(replacement.into());
-        self
+    /// A fix that is what the user meant ([`Applicability::Safe`]).
+    pub fn fix(self, replacement: impl Into<String>) -> Hit {
+        self.fix_as(replacement, Applicability::Safe)
     }
     pub fn fix_opt(mut self, replacement: Option<String>) -> Hit {
-        self.fix = replacement;
+        self.fix = replacement.map(|r| (r, Applicability::Safe));
+        self
+    }
+    /// A fix that is a guess ([`Applicability::Unsafe`]).
+    pub fn guess_opt(mut self, replacement: Option<String>) -> Hit {
+        self.fix = replacement.map(|r| (r, Applicability::Unsafe));
+        self
+    }
+    pub fn fix_as(mut self, replacement: impl Into<String>, applicability: Applicability) -> Hit {
+        self.fix = Some((replacement.into(), applicability));
+        self
+    }
+    /// Without span and fix unless `exact`: what is found in a repaired copy of a field's text
+    /// has offsets that are not the typed text's.
+    pub fn placed_if(mut self, exact: bool) -> Hit {
+        if !exact {
+            self.span = None;
+            self.fix = None;
+        }
         self
     }
     pub fn severity(mut self, severity: Severity) -> Hit {
@@ -58,6 +78,7 @@ impl Hit {
 
 pub(super) struct Findings<'a> {
     setup: &'a Setup,
+    redactor: Redactor<'a>,
     findings: Vec<Finding>,
     /// Findings listed so far, by rule (`Rule as usize`).
     listed: Vec<usize>,
@@ -66,7 +87,13 @@ pub(super) struct Findings<'a> {
 
 impl<'a> Findings<'a> {
     pub fn new(setup: &'a Setup) -> Self {
-        Findings { setup, findings: Vec::new(), listed: vec![0; Rule::ALL.len()], summary: Summary::default() }
+        Findings {
+            setup,
+            redactor: Redactor::new(setup),
+            findings: Vec::new(),
+            listed: vec![0; Rule::ALL.len()],
+            summary: Summary::default(),
+        }
     }
 
     pub fn push(&mut self, hit: Hit) {
@@ -80,15 +107,27 @@ impl<'a> Findings<'a> {
         let text = hit.field.get(self.setup).unwrap_or("");
         let span =
             hit.span.map(|bytes| Span { start: char_offset(text, bytes.start), end: char_offset(text, bytes.end) });
-        self.findings.push(Finding {
-            rule: hit.rule,
-            severity,
-            field: hit.field,
-            span,
-            message: hit.message,
-            help: hit.help,
-            fix: hit.fix.map(|replacement| Fix { field: hit.field, replacement }),
-        });
+        // Redacted here, where every finding passes: whatever a rule put in its text.
+        let message = match self.redactor.redact(&hit.message) {
+            Cow::Borrowed(_) => hit.message,
+            Cow::Owned(redacted) => redacted,
+        };
+        let help = match self.redactor.redact(&hit.help) {
+            Cow::Borrowed(_) => hit.help,
+            Cow::Owned(redacted) => Cow::Owned(redacted),
+        };
+        // Withheld, not redacted: a redacted value applied to a field would be a wrong value.
+        let fix = hit
+            .fix
+            .filter(|(replacement, _)| !self.redactor.finds_secret_in(replacement))
+            .map(|(replacement, applicability)| Fix { field: hit.field, applicability, replacement });
+        self.findings.push(Finding { rule: hit.rule, severity, field: hit.field, span, message, help, fix });
+    }
+
+    /// `text` quoted for a message, with anything secret hidden before it is shortened (a
+    /// shortened secret would no longer be recognised).
+    pub fn quote(&self, text: &str) -> String {
+        quoted(&self.redactor.redact(text))
     }
 
     /// Counts a finding of `rule` past the listing cap, without building it.
@@ -116,7 +155,17 @@ impl<'a> Findings<'a> {
         self.findings.iter().any(|f| f.field == field && f.severity == Severity::Error)
     }
 
-    pub fn into_report(self, normalized: Normalized) -> Report {
+    pub fn into_report(self, mut normalized: Normalized) -> Report {
+        for scope in normalized.scopes.iter_mut() {
+            if let Cow::Owned(redacted) = self.redactor.redact(scope) {
+                *scope = redacted;
+            }
+        }
+        if let Cow::Owned(redacted) = self.redactor.redact(&normalized.scope) {
+            normalized.scope = redacted;
+        }
+        // A consent URL with a hidden part would not work: none is offered.
+        normalized.authorize_url = normalized.authorize_url.filter(|url| !self.redactor.finds_secret_in(url));
         // Most severe first, then in field order, then left to right: the order a person fixes them.
         // The push order breaks ties, so the order is the same on every platform and build.
         // Packed: severity, then field, then the span's start (none first) in the low 64 bits.

@@ -1,7 +1,7 @@
 //! `grant/*`: which OAuth grant the setup uses, which decides what the other rules expect.
 
 use super::findings::{Findings, Hit};
-use super::text::{quoted, trimmed};
+use super::text::trimmed;
 use super::Rule;
 use crate::setup::Setup;
 
@@ -30,8 +30,8 @@ pub(super) fn check_grant_type(setup: &Setup, out: &mut Findings) -> Grant {
     match grant {
         Grant::Unsupported => {
             let what = unsupported_grant_name(&key)
-                .map(|name| format!("{} ({name}) is not offered to OAuth apps by Atlassian Cloud", quoted(typed)))
-                .unwrap_or_else(|| format!("{} is not an OAuth grant type", quoted(typed)));
+                .map(|name| format!("{} ({name}) is not offered to OAuth apps by Atlassian Cloud", out.quote(typed)))
+                .unwrap_or_else(|| format!("{} is not an OAuth grant type", out.quote(typed)));
             out.push(
                 Hit::new(
                     Rule::GrantUnsupported,

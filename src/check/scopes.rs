@@ -5,10 +5,10 @@ use std::ops::Range;
 use percent_encoding::percent_decode_str;
 
 use super::findings::{Findings, Hit};
-use super::text::{is_blank, quoted, splice, splice_all};
+use super::text::{is_blank, splice, splice_all};
 use super::{Grant, Rule};
 use crate::catalog::{closest_scopes, lookup_scope, Family, ScopeEntry};
-use crate::report::Severity;
+use crate::report::{Applicability, Severity};
 use crate::seen::SeenNames;
 use crate::setup::Setup;
 
@@ -33,18 +33,24 @@ fn is_separator(c: char) -> bool {
     is_blank(c) || matches!(c, ',' | ';' | '|' | '+' | '"' | '\'' | '[' | ']' | '(' | ')' | '`')
 }
 
-/// Percent-encoded separators, pasted from an authorize URL.
-const ENCODED_SEPARATORS: [&str; 4] = ["%20", "%2C", "%2c", "%0A"];
-
-/// The length of the separator starting at byte `at`, if one does.
+/// The length of the separator starting at byte `at`, if one does: a separator character, or
+/// one percent-encoded (`%20`, `%2c`, `%0A`, ...: pasted from an authorize URL), in either case.
 fn separator_length(raw: &str, at: usize) -> Option<usize> {
     let byte = raw.as_bytes()[at];
     if byte == b'%' {
-        return ENCODED_SEPARATORS.iter().find(|s| raw[at..].starts_with(*s)).map(|s| s.len());
+        return encoded_separator(raw, at).map(|_| 3);
     }
     // Bytes, not chars, for ASCII: the browser build would decode each character in a call.
     let c = if byte.is_ascii() { char::from(byte) } else { raw[at..].chars().next()? };
     is_separator(c).then(|| c.len_utf8())
+}
+
+/// The separator that `%XX` at byte `at` encodes, if it encodes one.
+fn encoded_separator(raw: &str, at: usize) -> Option<char> {
+    let hex = raw.get(at + 1..at + 3)?;
+    let c = char::from(u8::from_str_radix(hex, 16).ok()?);
+    // `+` encoded is a literal plus sign in a URL, not a space: only real separators count.
+    (hex.bytes().all(|b| b.is_ascii_hexdigit()) && is_separator(c) && c != '+').then_some(c)
 }
 
 fn tokenize(raw: &str) -> Vec<Token<'_>> {
@@ -96,9 +102,13 @@ pub(super) fn check_scopes<'a>(setup: &'a Setup, grant: Grant, out: &mut Finding
     for (index, token) in tokens.iter().enumerate() {
         if !seen.insert(token.text) {
             out.push(
-                Hit::new(Rule::ScopeDuplicate, format!("{} is listed twice", quoted(token.text)), "remove the repeat")
-                    .at(token.range.clone())
-                    .fix(remove_token(raw, &tokens, index)),
+                Hit::new(
+                    Rule::ScopeDuplicate,
+                    format!("{} is listed twice", out.quote(token.text)),
+                    "remove the repeat",
+                )
+                .at(token.range.clone())
+                .fix(remove_token(raw, &tokens, index)),
             );
             continue;
         }
@@ -136,9 +146,13 @@ fn check_separators(raw: &str, tokens: &[Token], out: &mut Findings) {
     let mut found: Vec<&str> = Vec::new();
     for gap in &odd {
         let text = &raw[gap.clone()];
-        let mut names: Vec<&str> = text.chars().filter(|c| *c != ' ').map(separator_name).collect();
-        if ENCODED_SEPARATORS.iter().any(|s| text.contains(s)) {
-            names.retain(|n| *n != "unusual characters");
+        let encoded = text.contains('%');
+        let mut names: Vec<&str> = text
+            .chars()
+            .filter(|c| *c != ' ' && !(encoded && (*c == '%' || c.is_ascii_hexdigit())))
+            .map(separator_name)
+            .collect();
+        if encoded {
             names.push("URL-encoded separators");
         }
         for name in names {
@@ -191,7 +205,7 @@ fn check_token(
                 Rule::ScopeOpenid,
                 format!(
                     "{} is an OpenID Connect scope; Atlassian's OAuth apps are not OpenID clients and consent fails",
-                    quoted(token.text)
+                    out.quote(token.text)
                 ),
                 "remove it; to learn who consented, use `read:me` and GET https://api.atlassian.com/me",
             )
@@ -210,7 +224,7 @@ fn check_token(
                 Rule::ScopeNotForOauthApps,
                 format!(
                     "{} is a scope for {}; an OAuth 2.0 app cannot be granted it",
-                    quoted(token.text),
+                    out.quote(token.text),
                     entry.family.holder()
                 ),
                 equivalent_help(entry),
@@ -227,7 +241,7 @@ fn check_token(
                 Rule::ScopeNoUserContext,
                 format!(
                     "{} means nothing to a client-credentials token: there is no user and no refresh token",
-                    quoted(token.text)
+                    out.quote(token.text)
                 ),
                 "remove it; a service account's scopes are set on its OAuth credential in Atlassian Administration",
             )
@@ -237,7 +251,7 @@ fn check_token(
         Grant::AuthorizationCode if entry.family == Family::Identity => out.push(
             Hit::new(
                 Rule::ScopeIdentityApi,
-                format!("{} needs the User identity API added to the app", quoted(token.text)),
+                format!("{} needs the User identity API added to the app", out.quote(token.text)),
                 entry.family.console_step().unwrap_or_default(),
             )
             .at(at),
@@ -254,7 +268,7 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
         out.push(
             Hit::new(
                 Rule::ScopeUnknown,
-                format!("{} is not an Atlassian scope", quoted(token.text)),
+                format!("{} is not an Atlassian scope", out.quote(token.text)),
                 SERVICENOW_PHANTOM_HELP,
             )
             .at(at)
@@ -267,7 +281,7 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
         out.push(
             Hit::new(
                 Rule::ScopeUnknown,
-                format!("{} is URL-encoded", quoted(token.text)),
+                format!("{} is URL-encoded", out.quote(token.text)),
                 format!("write it `{decoded}`: the scope list is plain text, encoded only inside a URL"),
             )
             .at(at.clone())
@@ -282,7 +296,7 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
         out.push(
             Hit::new(
                 Rule::ScopeCase,
-                format!("{} has upper-case letters; scope names are lower case", quoted(token.text)),
+                format!("{} has upper-case letters; scope names are lower case", out.quote(token.text)),
                 if real { format!("write it `{lower}`") } else { "write it in lower case".to_string() },
             )
             .at(at.clone())
@@ -303,9 +317,9 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
         many => format!("did you mean {}?", many.iter().map(|n| format!("`{n}`")).collect::<Vec<_>>().join(", ")),
     };
     out.push(
-        Hit::new(Rule::ScopeUnknown, format!("{} is not an Atlassian scope", quoted(token.text)), help)
+        Hit::new(Rule::ScopeUnknown, format!("{} is not an Atlassian scope", out.quote(token.text)), help)
             .at(at.clone())
-            .fix_opt(suggestions.clearly_meant.map(|meant| replace_everywhere(raw, tokens, token.text, meant))),
+            .guess_opt(suggestions.clearly_meant.map(|meant| replace_everywhere(raw, tokens, token.text, meant))),
     );
 }
 
@@ -319,7 +333,7 @@ fn check_the_list(raw: &str, unique: &[&str], known: &[&'static ScopeEntry], gra
                 "no `offline_access`: Atlassian will return no refresh token, and access ends after an hour",
                 "add `offline_access` to the scopes (in the request only; it is not picked in the console)",
             )
-            .fix(format!("{trimmed} {OFFLINE_ACCESS}{}", &raw[trimmed.len()..])),
+            .fix_as(format!("{trimmed} {OFFLINE_ACCESS}{}", &raw[trimmed.len()..]), Applicability::Unsafe),
         );
     }
     if unique.len() > MAX_SCOPES {

@@ -18,13 +18,11 @@
 //! report says the Worker is talking to a stand-in. Any other URL is checked as an Atlassian
 //! endpoint, so a typo in production fails loudly instead of sending the secret elsewhere.
 
-use std::net::IpAddr;
-
 use serde::Serialize;
-use url::{Host, Url};
+use url::Url;
 
 use crate::check::check;
-use crate::oauth::{AtlassianCloud, ScopeList, StateKey};
+use crate::oauth::{is_loopback, AtlassianCloud, ScopeList, StateKey};
 use crate::report::{Finding, Report};
 use crate::setup::{Field, Setup};
 
@@ -203,7 +201,7 @@ impl Config {
             },
         };
 
-        let report = check(&setup).redacted(&setup);
+        let report = check(&setup);
         Config { setup, atlassian, state_key, report, problems }
     }
 
@@ -290,15 +288,6 @@ fn base_url(name: &'static str, value: Option<String>, default: &str, problems: 
         return None;
     }
     Some(BaseUrl { url, loopback })
-}
-
-fn is_loopback(url: &Url) -> bool {
-    match url.host() {
-        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
-        Some(Host::Ipv4(ip)) => IpAddr::V4(ip).is_loopback(),
-        Some(Host::Ipv6(ip)) => IpAddr::V6(ip).is_loopback(),
-        None => false,
-    }
 }
 
 fn with_path(url: &Url, path: &str) -> String {

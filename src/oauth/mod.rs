@@ -77,4 +77,4 @@ pub use token_error::{OAuthError, OAuthErrorKind, TokenError};
 pub use token_request::TokenClient;
 pub use token_response::{parse_token_response, TokenResponse};
 pub use tokens::{AccessToken, AuthorizationCode, RefreshToken};
-pub use values::{ClientId, ClientSecret, RedirectUrl, ScopeList};
+pub use values::{is_loopback, ClientId, ClientSecret, RedirectUrl, ScopeList};

@@ -2,11 +2,12 @@
 //! secret belongs and a secret never reaches a log through `Debug`.
 
 use std::fmt;
+use std::net::{Ipv4Addr, Ipv6Addr};
 
-use url::Url;
+use url::{Host, Url};
 
+use crate::redact::redacted_secret;
 use crate::seen::SeenNames;
-use crate::setup::redacted_secret;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct ClientId(String);
@@ -58,6 +59,18 @@ impl RedirectUrl {
     }
     pub fn as_str(&self) -> &str {
         &self.0
+    }
+}
+
+/// Whether a URL's host is loopback as OAuth and this project define it: `localhost`,
+/// `127.0.0.1` or `[::1]`, where plain http is acceptable for development (RFC 8252 §7.3). One
+/// definition for the validator's callback rules and the Worker's development overrides.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(Host::Domain(domain)) => domain.eq_ignore_ascii_case("localhost"),
+        Some(Host::Ipv4(ip)) => ip == Ipv4Addr::LOCALHOST,
+        Some(Host::Ipv6(ip)) => ip == Ipv6Addr::LOCALHOST,
+        None => false,
     }
 }
 

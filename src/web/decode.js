@@ -90,7 +90,7 @@ export function decodeReport(text, numbers, memory) {
     if (read.number()) finding.span = { start: read.number(), end: read.number() };
     finding.message = read.string();
     finding.help = read.string();
-    if (read.number()) finding.fix = { field: read.string(), replacement: read.string() };
+    if (read.number()) finding.fix = { field: read.string(), applicability: read.string(), replacement: read.string() };
     findings[i] = finding;
   }
   const summary = { errors: read.number(), warnings: read.number(), infos: read.number() };

@@ -1,4 +1,4 @@
-//! The browser face (feature `web`): `check`, `rules` and `version` for JavaScript. It only
+//! The browser face (feature `web`): `check`, `rules`, `hiddenFields` and `version` for JavaScript. It only
 //! converts: JS values to a [`Setup`], the [`Report`] to plain JS objects, and spans from
 //! characters to UTF-16 code units so that `String.prototype.slice` cuts the right text.
 
@@ -54,8 +54,12 @@ export type Severity = "error" | "warning" | "info";
 /** UTF-16 offsets into the field's text: `text.slice(start, end)` is the offending part. */
 export interface Span { start: number; end: number; }
 
-/** One edit that resolves the finding: the field's whole new text. */
-export interface Fix { field: FieldName; replacement: string; }
+/**
+ * What resolves the finding: the field's whole new text. `safe` when it is what the user meant
+ * (a face may apply it unasked), `unsafe` when it is a guess. A fix that would carry a secret is
+ * never offered.
+ */
+export interface Fix { field: FieldName; applicability: "safe" | "unsafe"; replacement: string; }
 
 export interface Finding {
   /** Stable rule code, e.g. "scope/unknown". */
@@ -110,6 +114,19 @@ thread_local! {
 pub fn rule_list() -> JsValue {
     let wire = Wire::rules(&crate::rules());
     decode_rules(wire.text(), wire.numbers())
+}
+
+/// The fields of `setup` that must not be shown or shared: the secret, and any field holding a
+/// secret or secret-shaped text. The core's one redaction predicate decides; the docs page
+/// leaves these out of share links and excerpts.
+#[wasm_bindgen(js_name = hiddenFields, unchecked_return_type = "FieldName[]")]
+pub fn hidden_fields(#[wasm_bindgen(unchecked_param_type = "Setup")] setup: JsValue) -> Result<JsValue, JsValue> {
+    let setup = setup_from_js(&setup)?;
+    let keys = js_sys::Array::new();
+    for field in setup.hidden_fields() {
+        keys.push(&JsValue::from_str(field.key()));
+    }
+    Ok(keys.into())
 }
 
 /// The version of threelo, as in Cargo.toml.

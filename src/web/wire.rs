@@ -56,6 +56,7 @@ impl Wire {
             wire.flag(finding.fix.is_some());
             if let Some(fix) = &finding.fix {
                 wire.fixed(fix.field.key());
+                wire.fixed(fix.applicability.as_str());
                 wire.string(&fix.replacement);
             }
         }

@@ -1,0 +1,203 @@
+//! The one redaction predicate: what text may never be shown, wherever it was typed. Every face
+//! (the CLI, the browser validator, the docs page's share links, the Worker) and the report
+//! itself ask this module, so a secret hidden in one place is hidden in all of them.
+//!
+//! Hidden are the client secret's exact value and anything with a secret's shape: `ATOA` and
+//! more than 28 token characters after it (a current secret, or most of one), or a run of 64 or
+//! more token characters (older secrets had no prefix). A hidden value shows as its first four
+//! characters and its length.
+
+use std::borrow::Cow;
+use std::ops::Range;
+
+use crate::setup::{Field, Setup};
+
+/// The prefix of a current Atlassian client secret.
+pub(crate) const SECRET_PREFIX: &str = "ATOA";
+/// `ATOA` and at least this many characters in all is a secret, or enough of one to matter.
+const PREFIXED_SECRET_MIN_LEN: usize = 33;
+/// A run of token characters this long is an older, unprefixed secret (they were 64+).
+const UNPREFIXED_SECRET_MIN_LEN: usize = 64;
+/// The client secret's value is looked for inside other text only from this length on: a
+/// shorter value is no Atlassian secret, and hiding it would mangle ordinary words
+/// (a secret typed as `read` would hide every scope). Whole fields equal to it are hidden at
+/// any length.
+const EXACT_SECRET_MIN_LEN: usize = 8;
+
+/// The characters secrets and tokens are made of.
+fn is_token_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+/// How a secret may be shown: its first four characters and its length, never more.
+pub fn redacted_secret(secret: &str) -> String {
+    let count = secret.chars().count();
+    if count <= 8 {
+        return format!("<{count} characters hidden>");
+    }
+    let head: String = secret.chars().take(4).collect();
+    format!("{head}… ({count} characters)")
+}
+
+/// Whether a whole value has a secret's shape (see the module's documentation).
+pub fn looks_like_secret(text: &str) -> bool {
+    text.bytes().all(is_token_byte) && !shaped_ranges(text).is_empty()
+}
+
+/// Byte ranges of `text` with a secret's shape.
+fn shaped_ranges(text: &str) -> Vec<Range<usize>> {
+    let bytes = text.as_bytes();
+    let mut ranges = Vec::new();
+    let mut at = 0;
+    while at < bytes.len() {
+        if !is_token_byte(bytes[at]) {
+            at += 1;
+            continue;
+        }
+        let start = at;
+        while at < bytes.len() && is_token_byte(bytes[at]) {
+            at += 1;
+        }
+        let run = &text[start..at];
+        if run.len() >= UNPREFIXED_SECRET_MIN_LEN {
+            ranges.push(start..at);
+        } else if let Some(prefix) = run.find(SECRET_PREFIX).filter(|p| run.len() - p >= PREFIXED_SECRET_MIN_LEN) {
+            // `%20ATOA…` in a pasted URL is the run `20ATOA…`: the secret starts at the prefix.
+            ranges.push(start + prefix..at);
+        }
+    }
+    ranges
+}
+
+/// The redaction predicate for one setup: it knows the setup's client secret.
+#[derive(Clone, Copy)]
+pub struct Redactor<'a> {
+    secret: Option<&'a str>,
+}
+
+impl<'a> Redactor<'a> {
+    pub fn new(setup: &'a Setup) -> Redactor<'a> {
+        let secret = setup.client_secret.as_deref().map(|s| s.trim()).filter(|s| !s.is_empty());
+        Redactor { secret }
+    }
+
+    /// Byte ranges of `text` that must not be shown, sorted and not overlapping.
+    pub fn ranges(&self, text: &str) -> Vec<Range<usize>> {
+        let mut ranges = shaped_ranges(text);
+        if let Some(secret) = self.secret.filter(|s| s.len() >= EXACT_SECRET_MIN_LEN) {
+            ranges.extend(text.match_indices(secret).map(|(at, _)| at..at + secret.len()));
+            ranges.sort_by_key(|r| r.start);
+            let mut merged: Vec<Range<usize>> = Vec::with_capacity(ranges.len());
+            for range in ranges {
+                match merged.last_mut() {
+                    Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+                    _ => merged.push(range),
+                }
+            }
+            ranges = merged;
+        }
+        ranges
+    }
+
+    /// Whether `text` holds anything that must not be shown.
+    pub fn finds_secret_in(&self, text: &str) -> bool {
+        !self.ranges(text).is_empty() || self.secret.is_some_and(|s| text.trim() == s)
+    }
+
+    /// Whether a field's text must not be shown at all (in an excerpt, a share link, a value to
+    /// paste): the secret field itself, or a field holding a secret.
+    pub fn hides(&self, field: Field, text: &str) -> bool {
+        field.is_secret() || self.finds_secret_in(text)
+    }
+
+    /// `text` with every hidden part shown as its first four characters and its length.
+    pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        if self.secret.is_some_and(|s| text.trim() == s) {
+            return Cow::Owned(redacted_secret(text.trim()));
+        }
+        let ranges = self.ranges(text);
+        if ranges.is_empty() {
+            return Cow::Borrowed(text);
+        }
+        let mut out = String::with_capacity(text.len());
+        let mut copied = 0;
+        for range in ranges {
+            out.push_str(&text[copied..range.start]);
+            out.push_str(&redacted_secret(&text[range.clone()]));
+            copied = range.end;
+        }
+        out.push_str(&text[copied..]);
+        Cow::Owned(out)
+    }
+}
+
+impl Setup {
+    /// The fields that must not be shown, as [`Redactor::hides`] decides: the docs page leaves
+    /// them out of share links and excerpts.
+    pub fn hidden_fields(&self) -> Vec<Field> {
+        let redactor = Redactor::new(self);
+        Field::ALL.into_iter().filter(|f| f.get(self).is_some_and(|text| redactor.hides(*f, text))).collect()
+    }
+
+    /// The setup without its hidden fields: what may travel in a link.
+    pub fn shareable(&self) -> Setup {
+        let mut shared = self.clone();
+        for field in self.hidden_fields() {
+            field.set(&mut shared, None);
+        }
+        shared
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const SECRET: &str = "ATOAxK7fQ2mZp9LrT4vW8yB1nC6hJ3sD5gF0aE2iU7oY9kM4qR8tX1zV6bN3wP5cLm7Q0A1B2C3D";
+
+    fn redact(secret: Option<&str>, text: &str) -> String {
+        let setup = Setup { client_secret: secret.map(String::from), ..Setup::default() };
+        Redactor::new(&setup).redact(text).into_owned()
+    }
+
+    #[test]
+    fn hides_secret_shapes_wherever_they_stand() {
+        // (text, what it must show)
+        let cases = [
+            (SECRET.to_string(), "ATOA… (76 characters)".to_string()),
+            (format!("https://app.acme.io/cb?k={SECRET}"), "https://app.acme.io/cb?k=ATOA… (76 characters)".into()),
+            (format!("read:me%20{}", &SECRET[..40]), "read:me%20ATOA… (40 characters)".into()),
+            (format!("read:me,{}", &SECRET[4..70]), format!("read:me,{}… (66 characters)", &SECRET[4..8])),
+            ("read:page:confluence offline_access".into(), "read:page:confluence offline_access".into()),
+            // Short of the shape: an ID, a short ATOA word, a UUID.
+            ("Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z ATOA1234".into(), "Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z ATOA1234".into()),
+            ("0d4c7b3e-7c1f-4b0e-9f7d-2a6c8e1b5f3a".into(), "0d4c7b3e-7c1f-4b0e-9f7d-2a6c8e1b5f3a".into()),
+        ];
+        for (text, shown) in cases {
+            assert_eq!(redact(None, &text), shown, "{text}");
+        }
+    }
+
+    #[test]
+    fn hides_the_setups_own_secret_of_any_shape() {
+        assert_eq!(redact(Some(" old-secret-value!  "), "a old-secret-value! b"), "a old-… (17 characters) b");
+        assert_eq!(redact(Some("short"), "short"), "<5 characters hidden>");
+        // Too short to look for inside other text.
+        assert_eq!(redact(Some("read"), "read:me"), "read:me");
+    }
+
+    #[test]
+    fn hidden_fields_and_shareable_setups_leave_out_every_secret() {
+        let setup = Setup {
+            client_id: Some(SECRET.into()),
+            client_secret: Some("s3cr3t-value".into()),
+            callback_url: Some("https://app.acme.io/cb".into()),
+            scopes: Some("read:me s3cr3t-value".into()),
+            ..Setup::default()
+        };
+        assert_eq!(setup.hidden_fields(), [Field::ClientId, Field::ClientSecret, Field::Scopes]);
+        let shared = setup.shareable();
+        assert_eq!((shared.client_id, shared.client_secret, shared.scopes), (None, None, None));
+        assert_eq!(shared.callback_url.as_deref(), Some("https://app.acme.io/cb"));
+    }
+}
