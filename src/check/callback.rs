@@ -286,7 +286,9 @@ fn check_url_text<'a>(
             .on(field),
         );
     }
-    if check_servicenow(field, text, raw, base, exact, &parsed, out).is_err() {
+    // A placeholder's own finding explains the host: it is no instance name to judge.
+    let placeholder = !usable;
+    if check_servicenow(field, text, raw, base, exact, placeholder, &parsed, out).is_err() {
         usable = false;
     }
     UrlField { usable: usable.then_some(text), parsed: Some(parsed) }
@@ -351,6 +353,7 @@ fn check_servicenow(
     raw: &str,
     base: usize,
     exact: bool,
+    placeholder: bool,
     parsed: &Url,
     out: &mut Findings,
 ) -> Result<(), ()> {
@@ -382,7 +385,7 @@ fn check_servicenow(
     // The parsed host is lower-cased; the typed one shows what the admin wrote.
     let host = typed_authority(text).map_or(0..0, |a| a.host);
     let instance = &text[host.start..host.end.saturating_sub(domain.len() + 1).max(host.start)];
-    if !instance.is_empty() && !instance.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
+    if !placeholder && !instance.is_empty() && !instance.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()) {
         let at = base + host.start;
         let lower = instance.to_ascii_lowercase();
         let fix = (lower.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit()))

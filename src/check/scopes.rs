@@ -215,8 +215,8 @@ fn check_token(
         return None;
     }
     let Some(entry) = lookup_scope(token.text) else {
-        check_unknown(raw, tokens, index, out);
-        return None;
+        // A scope in the wrong case is still known for what the list as a whole asks.
+        return check_unknown(raw, tokens, index, out);
     };
     if !entry.family.grantable_to_oauth_apps() {
         out.push(
@@ -261,7 +261,9 @@ fn check_token(
     Some(entry)
 }
 
-fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) {
+/// Reports a token that is no scope as typed; returns the scope meant when only its case is
+/// wrong.
+fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) -> Option<&'static ScopeEntry> {
     let token = &tokens[index];
     let at = token.range.clone();
     if token.text == SERVICENOW_PHANTOM_SCOPE {
@@ -274,7 +276,7 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
             .at(at)
             .fix(remove_everywhere(raw, tokens, token.text)),
         );
-        return;
+        return None;
     }
     let decoded = percent_decode_str(token.text).decode_utf8().ok().filter(|d| d != token.text);
     if let Some(decoded) = decoded.filter(|d| lookup_scope(d).is_some()) {
@@ -287,12 +289,13 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
             .at(at.clone())
             .fix(replace_everywhere(raw, tokens, token.text, &decoded)),
         );
-        return;
+        return None;
     }
     let lower = token.text.to_ascii_lowercase();
     let has_upper = token.text.bytes().any(|b| b.is_ascii_uppercase());
     if has_upper {
-        let real = lookup_scope(&lower).is_some();
+        let meant = lookup_scope(&lower);
+        let real = meant.is_some();
         out.push(
             Hit::new(
                 Rule::ScopeCase,
@@ -303,12 +306,12 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
             .fix_opt(real.then(|| replace_everywhere(raw, tokens, token.text, &lower))),
         );
         if real {
-            return;
+            return meant;
         }
     }
     if !out.would_list(Rule::ScopeUnknown) {
         out.count_unlisted(Rule::ScopeUnknown, Rule::ScopeUnknown.default_severity());
-        return;
+        return None;
     }
     let suggestions = closest_scopes(&lower, 3);
     let help = match suggestions.names.as_slice() {
@@ -321,11 +324,12 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
             .at(at.clone())
             .guess_opt(suggestions.clearly_meant.map(|meant| replace_everywhere(raw, tokens, token.text, meant))),
     );
+    None
 }
 
 /// Rules about the list as a whole.
 fn check_the_list(raw: &str, unique: &[&str], known: &[&'static ScopeEntry], grant: Grant, out: &mut Findings) {
-    if grant == Grant::AuthorizationCode && !unique.contains(&OFFLINE_ACCESS) {
+    if grant == Grant::AuthorizationCode && !known.iter().any(|e| e.name == OFFLINE_ACCESS) {
         let trimmed = raw.trim_end();
         out.push(
             Hit::new(

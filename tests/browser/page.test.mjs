@@ -1,7 +1,9 @@
 // The docs page (www/) in headless Chromium, served on loopback as the run command serves it.
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { launchBrowser, openPage, screenshot, serveWww, shownRules } from './harness.mjs';
+import { ROOT, launchBrowser, openPage, screenshot, serveWww, shownRules } from './harness.mjs';
 
 const SECRET = 'ATOAxK7fQ2mZp9LrT4vW8yB1nC6hJ3sD5gF0aE2iU7oY9kM4qR8tX1zV6bN3wP5cLm7Q0A1B2C3D';
 let server;
@@ -112,6 +114,33 @@ describe('the docs page', () => {
       await restored.close();
     }));
 
+  test('a share link drops every field that holds a secret, and opening one leaves no copy in history', () =>
+    withPage('share-link-swapped', async (page) => {
+      await loadPreset(page, 'blank');
+      // ID and secret swapped, and a callback that carries the secret in its query.
+      await page.fill('#client_id', SECRET);
+      await page.fill('#callback_url', `https://app.acme.io/cb?k=${SECRET}`);
+      await page.fill('#scopes', 'read:page:confluence offline_access');
+      await page.click('#share');
+      const link = (await page.textContent('#share-url')).trim();
+      const shared = JSON.parse(Buffer.from(link.split('#setup=')[1], 'base64url').toString('utf8'));
+      assert.deepEqual(shared, { scopes: 'read:page:confluence offline_access' });
+
+      // A hand-made link that carries the secret in the client ID: ignored, and gone from history.
+      const planted = Buffer.from(JSON.stringify({ client_id: SECRET, scopes: 'read:me' })).toString('base64url');
+      const opened = await page.context().newPage();
+      await opened.goto(`${link.split('#')[0]}#setup=${planted}`);
+      await opened.waitForSelector('#load-status', { state: 'hidden' });
+      await opened.waitForFunction(() => document.getElementById('share-status').textContent !== '');
+      assert.equal(await opened.inputValue('#scopes'), 'read:me');
+      assert.equal(await opened.inputValue('#client_id'), '');
+      assert.match(await opened.textContent('#share-status'), /held a secret \(in Client ID\)/);
+      // Replaced, not pushed: the entry the link opened no longer holds the fragment.
+      assert.equal(await opened.evaluate(() => window.location.hash), '');
+      await screenshot(opened, 'share-link-swapped');
+      await opened.close();
+    }));
+
   test('the secret is never written into the page', () =>
     withPage('secret-stays-hidden', async (page) => {
       await loadPreset(page, 'blank');
@@ -156,7 +185,45 @@ describe('the docs page', () => {
       await loadPreset(page, 'servicenow-authorization-code');
       assert.equal(await page.getAttribute('#callback_url', 'aria-invalid'), 'true');
       assert.match(await page.getAttribute('#scopes', 'aria-describedby'), /findings-scopes/);
+    }));
+
+  test('from the keyboard: the first Tab shows the skip link, and the skip link leads to the first field', () =>
+    withPage('keyboard', async (page) => {
+      /** What has focus, and whether it shows: the :focus-visible outline, and its box on screen. */
+      const focused = () => page.evaluate(() => {
+        const element = document.activeElement;
+        const style = getComputedStyle(element);
+        const box = element.getBoundingClientRect();
+        return {
+          element: `${element.tagName.toLowerCase()}${element.id ? `#${element.id}` : ''}${element.className ? `.${element.className}` : ''}`,
+          href: element.getAttribute('href'),
+          outline: element.matches(':focus-visible') ? `${style.outlineStyle} ${style.outlineWidth}` : 'no :focus-visible',
+          onScreen: box.width > 0 && box.height > 0 && box.top >= 0 && box.bottom <= window.innerHeight,
+        };
+      });
+      const skipLinkBottom = () => page.$eval('a.skip-link', (link) => link.getBoundingClientRect().bottom);
+      assert.ok(await skipLinkBottom() <= 0, 'the skip link shows before anyone tabs to it');
+
       await page.keyboard.press('Tab');
-      assert.ok(await page.evaluate(() => document.activeElement !== document.body), 'Tab moves focus');
+      assert.deepEqual(await focused(),
+        { element: 'a.skip-link', href: '#setup-form', outline: 'solid 3px', onScreen: true },
+        'the first Tab lands on the skip link, outlined and on screen');
+      assert.equal(await page.textContent('a.skip-link'), 'Skip to the form');
+      await screenshot(page, 'keyboard-skip-link');
+
+      await page.keyboard.press('Enter');
+      await page.keyboard.press('Tab');
+      assert.deepEqual(await focused(),
+        { element: 'input#client_id', href: null, outline: 'solid 3px', onScreen: true },
+        'after the skip link, Tab lands on the form\'s first field, outlined');
+      assert.ok(await skipLinkBottom() <= 0, 'the skip link hides again once focus leaves it');
+    }));
+
+  test('the footer shows the validator\'s version, the one its npm package declares', () =>
+    withPage('version', async (page) => {
+      // pkg/package.json is written by scripts/write-pkg-manifest.mjs; the text is what the wasm's version() says.
+      const { version } = JSON.parse(readFileSync(join(ROOT, 'www', 'pkg', 'package.json'), 'utf8'));
+      assert.match(version, /^\d+\.\d+\.\d+/);
+      assert.equal(await page.textContent('#version'), version);
     }));
 });
