@@ -577,14 +577,20 @@ mod properties {
             }
         }
 
+        // Paths that start the ways a path can leave the site (or nearly do), then path text: most
+        // of them pass, so the property is tested on hundreds of paths each run. (Printable text
+        // at random almost never starts with `/`: no generated path passed, and the assertion
+        // never ran.) Too many refused ones and proptest fails the test ("too many global rejects").
         #[test]
-        fn return_paths_that_pass_stay_on_this_site(path in "[ -~\t\n\\\\/%]{0,40}") {
-            if let Ok(checked) = ReturnPath::new(&path) {
-                // Resolved against this site, the path must not change the host.
-                let base = url::Url::parse("https://threelo.example/").unwrap();
-                let resolved = base.join(checked.as_str()).unwrap();
-                prop_assert_eq!(resolved.host_str(), Some("threelo.example"));
-            }
+        fn return_paths_that_pass_stay_on_this_site(
+            path in "(/|/@|/\\.|/\\./|/\\.\\./|/:|/%|/\\?|/#|//|/\\\\|\\\\|/\t/)[a-z0-9@:./%?#=&-]{0,24}",
+        ) {
+            let checked = ReturnPath::new(&path);
+            prop_assume!(checked.is_ok());
+            // Resolved against this site, the path must not change the host.
+            let base = url::Url::parse("https://threelo.example/").unwrap();
+            let host = base.join(checked.unwrap().as_str()).map(|url| url.host_str().map(str::to_owned));
+            prop_assert_eq!(host, Ok(Some("threelo.example".to_owned())), "{}", path);
         }
 
         #[test]

@@ -5,7 +5,7 @@
 
 use js_sys::{Error, JsString, Object, Reflect};
 use serde::Deserialize;
-use threelo::web::{check_setup, rule_list, version};
+use threelo::web::{check_setup, rule_list};
 use threelo::{check, Setup};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -121,10 +121,12 @@ fn bad_input_throws_errors_that_name_the_problem() {
     assert!(report["summary"]["omitted"].as_u64().unwrap() > 0);
 }
 
+// `version()` is `env!("CARGO_PKG_VERSION")`, so comparing the two here could not fail. What can go
+// wrong is the built package disagreeing with it: tests/browser/page.test.mjs checks that the page
+// shows the version of pkg/package.json (written by scripts/write-pkg-manifest.mjs).
 #[wasm_bindgen_test]
-fn rules_and_version_are_exposed() {
+fn rules_are_exposed() {
     let rules = from_js(rule_list());
     assert_eq!(rules.as_array().unwrap().len(), threelo::Rule::ALL.len());
     assert_eq!(rules[0]["code"], "client-id/missing");
-    assert_eq!(version(), env!("CARGO_PKG_VERSION"));
 }

@@ -67,7 +67,6 @@ fn request_log_records_requests_without_secrets() {
         json!(["audience", "client_id", "scope", "redirect_uri", "state", "response_type", "prompt"])
     );
     assert!(authorize["timestamp_ms"].as_u64().unwrap() > 1_600_000_000_000);
-    assert!(authorize["duration_ms"].as_f64().unwrap() >= 0.0);
     let exchange = &log[1];
     assert_eq!(exchange["endpoint"], "token");
     // In the order sent (serde_json writes object keys sorted).
@@ -79,6 +78,24 @@ fn request_log_records_requests_without_secrets() {
 
     assert_eq!(fake.admin("DELETE", "/__admin/requests", None).status, 204);
     assert_eq!(fake.requests(), Vec::<serde_json::Value>::new());
+}
+
+/// Each entry's duration is that request's own time: one held back by a delay fault takes at least the delay,
+/// the same request without it far less.
+#[test]
+fn request_log_times_each_request() {
+    const DELAY_MS: u64 = 400;
+    let fake = Fake::start();
+    let token = fake.tokens(FULL_SCOPES)["access_token"].as_str().unwrap().to_owned();
+    fake.set_fault("me", json!({"kind": "delay", "ms": DELAY_MS, "once": true}));
+    assert_eq!(fake.get_bearer("/me", &token).status, 200);
+    assert_eq!(fake.get_bearer("/me", &token).status, 200);
+    let me: Vec<_> = fake.requests().into_iter().filter(|r| r["endpoint"] == "me").collect();
+    let [slow, fast] = me.as_slice() else { panic!("two /me requests in the log: {me:?}") };
+    assert_eq!((&slow["fault"], &fast["fault"]), (&json!("delay"), &json!(null)));
+    let (slow_ms, fast_ms) = (slow["duration_ms"].as_f64().unwrap(), fast["duration_ms"].as_f64().unwrap());
+    assert!(slow_ms >= DELAY_MS as f64, "the delayed request is logged as {slow_ms} ms");
+    assert!(fast_ms < DELAY_MS as f64 / 2.0, "the plain request is logged as {fast_ms} ms");
 }
 
 #[test]

@@ -345,6 +345,14 @@ fn oversized_or_malformed_authorize_requests_get_pages() {
     assert_eq!(bad_utf8.status, 400);
     assert!(bad_utf8.body.contains("Unknown client"));
 
-    let html = fake.get(&fake.authorize_path(&[("client_id", Some("<script>alert(1)</script>"))]));
-    assert!(!html.body.contains("<script>"), "client input is never echoed raw");
+    // An unknown client_id is not repeated at all: a swapped ID and secret would put the secret on screen.
+    let unknown = fake.get(&fake.authorize_path(&[("client_id", Some("<script>alert(1)</script>"))]));
+    assert_eq!(unknown.status, 400);
+    assert!(!unknown.body.contains("alert(1)"), "the client_id is repeated: {}", unknown.body);
+    // A redirect_uri that is not the app's is quoted, escaped.
+    let markup = "http://127.0.0.1:8787/<script>alert(1)</script>";
+    let mismatch = fake.get(&fake.authorize_path(&[("redirect_uri", Some(markup))]));
+    assert_eq!(mismatch.status, 400);
+    assert!(mismatch.body.contains(&format!("registered for client: {}", escape(markup))), "{}", mismatch.body);
+    assert!(!mismatch.body.contains("<script>"), "client input is echoed raw: {}", mismatch.body);
 }

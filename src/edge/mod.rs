@@ -269,7 +269,8 @@ mod tests {
         assert_eq!(reply.status, 200);
         let health: Value = serde_json::from_slice(&reply.body).unwrap();
         assert_eq!(health["ok"], json!(true));
-        assert_eq!(health["version"], json!(VERSION));
+        // Its value is VERSION by construction; tests/worker checks the built Worker's against Cargo.toml.
+        assert!(health["version"].is_string(), "{health}");
         assert_eq!(health["config"]["atlassian"]["stand_in"], json!(true));
         assert_eq!(health["config"]["errors"], json!(0));
     }
@@ -309,7 +310,8 @@ mod tests {
     fn other_paths_are_404_and_other_methods_405() {
         let missing = get("/nope<script>", None, &sound());
         assert_eq!(missing.status, 404);
-        assert!(!body(&missing).contains("<script>"));
+        // The path is not repeated at all, escaped or not.
+        assert!(!body(&missing).contains("nope") && !body(&missing).contains("script"), "{}", body(&missing));
         let post = reply(route(&Incoming { method: "POST", path: "/healthz", accept: None }, &sound()));
         assert_eq!((post.status, post.header("allow")), (405, Some("GET, HEAD")));
         let head = reply(route(&Incoming { method: "HEAD", path: "/healthz", accept: None }, &sound()));

@@ -119,8 +119,11 @@ describe('a soundly configured Worker', () => {
     assert.match(response.headers.get('content-type'), /^text\/html/);
     assertWorkerHeaders(response);
     const html = await response.text();
-    assert.match(html, /<h1>Not found<\/h1>/);
-    assert.ok(!html.includes('<script'), 'the page reflects the path unescaped');
+    assert.match(html, /<main data-code="not-found">/);
+    // Exactly this text, and nothing of the requested path in any form (raw, escaped, percent-encoded).
+    const text = html.match(/<main[^>]*>([\s\S]*)<\/main>/)[1].replace(/<[^>]*>/g, ' ').replace(/\s+/g, ' ').trim();
+    assert.equal(text, 'Not found There is nothing at this address. threelo: check a Confluence Cloud OAuth 2.0 setup');
+    assert.ok(!/no-such-page|script/i.test(html), 'the 404 page repeats the requested path');
 
     const problem = await fetch(`${sound.origin}/api/nothing`, { headers: JSON_ONLY });
     assert.equal(problem.status, 404);
