@@ -130,3 +130,20 @@ fn rules_are_exposed() {
     assert_eq!(rules.as_array().unwrap().len(), threelo::Rule::ALL.len());
     assert_eq!(rules[0]["code"], "client-id/missing");
 }
+
+/// The docs page leaves these fields out of share links and excerpts: the core's predicate decides.
+#[wasm_bindgen_test]
+fn hidden_fields_are_those_the_core_redacts() {
+    let secret = "ATOAxK7fQ2mZp9LrT4vW8yB1nC6hJ3sD5gF0aE2iU7oY9kM4qR8tX1zV6bN3wP5cLm7Q0A1B2C3D";
+    let setup = Setup {
+        client_id: Some(secret.into()),
+        client_secret: Some("Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z".into()),
+        callback_url: Some(format!("https://app.acme.io/cb?k={secret}")),
+        scopes: Some("read:page:confluence offline_access".into()),
+        ..Setup::default()
+    };
+    let hidden = from_js(threelo::web::hidden_fields(to_js(&setup)).unwrap());
+    assert_eq!(hidden, serde_json::json!(["client_id", "client_secret", "callback_url"]));
+    let nothing = from_js(threelo::web::hidden_fields(to_js(&Setup::default())).unwrap());
+    assert_eq!(nothing, serde_json::json!([]));
+}

@@ -17,18 +17,28 @@ let sound;
 let misconfigured;
 let withStandIn;
 
+/** A client secret pasted into the scopes: no piece of it past its first four characters may show. */
+const PASTED_SECRET = 'ATOAxK7fQ2mZp9LrT4vW8yB1nC6hJ3sD5gF0aE2iU7oY9kM4qR8tX1zV6bN3wP5cLm7Q0A1B2C3D';
+
 before(async () => {
   // Both at once: start-up is most of this file's time.
   [sound, misconfigured, withStandIn] = await Promise.all([
     startWorker(),
-    // ServiceNow's documented scopes: an unknown scope, commas, no offline_access.
-    startWorker({ vars: { ATLASSIAN_SCOPES: 'ace:confluence,read:page:confluence,read:me' } }),
+    // ServiceNow's documented scopes (an unknown scope, commas, no offline_access), and a secret
+    // pasted into them by mistake.
+    startWorker({ vars: { ATLASSIAN_SCOPES: `ace:confluence,read:page:confluence,read:me ${PASTED_SECRET}` } }),
     startWorker({ fakeAtlassian: true }),
   ]);
 });
 after(async () => {
   await Promise.all([sound?.stop(), misconfigured?.stop(), withStandIn?.stop()]);
 });
+
+function assertNoPieceOfThePastedSecret(text, where) {
+  for (let at = 4; at + 8 <= PASTED_SECRET.length; at += 4) {
+    assert.ok(!text.includes(PASTED_SECRET.slice(at, at + 8)), `the pasted secret shows in ${where}`);
+  }
+}
 
 /** Asserts the headers every answer of the Worker's own carries. */
 function assertWorkerHeaders(response) {
@@ -139,7 +149,9 @@ describe('a misconfigured Worker', () => {
     const response = await fetch(`${misconfigured.origin}/healthz`);
     assert.equal(response.status, 503);
     assertWorkerHeaders(response);
-    const health = await response.json();
+    const text = await response.text();
+    assertNoPieceOfThePastedSecret(text, '/healthz');
+    const health = JSON.parse(text);
     assert.equal(health.ok, false);
     assert.equal(health.config.sound, false);
     const unknown = health.config.findings.find((finding) => finding.rule === 'scope/unknown');
@@ -161,6 +173,7 @@ describe('a misconfigured Worker', () => {
     assert.ok(!/Location/i.test([...response.headers.keys()].join(' ')), 'a refused flow must not redirect');
     assertStyleAllowed(response, html);
     assertNoSecrets(misconfigured, html, 'the refusal page');
+    assertNoPieceOfThePastedSecret(html, 'the refusal page');
 
     const problem = await fetch(`${misconfigured.origin}/connect`, { headers: JSON_ONLY });
     assert.equal(problem.status, 503);
