@@ -2,7 +2,7 @@
 // never exposed to pages) and the session memory of the cross-check. Content scripts send the
 // fields their page shows; the answer is the findings that page should show. Nothing here makes a
 // request (the .wasm is read from the extension itself) or logs a value.
-import init, { check } from './pkg/threelo.js';
+import init, { check, hiddenFields } from './pkg/threelo.js';
 import { compose, cleanFields, present } from './crosscheck.js';
 import * as memory from './memory.js';
 
@@ -32,7 +32,8 @@ async function answer(message, sender) {
   if (message.remember === false) {
     remembered = await memory.read(); // asked again only because the memory changed
   } else {
-    const update = await memory.remember(site, fields, { host: new URL(sender.url).hostname, at: Date.now() });
+    const hidden = new Set(hiddenFields(fields));
+    const update = await memory.remember(site, fields, { host: new URL(sender.url).hostname, at: Date.now(), hidden });
     remembered = update.memory;
     if (update.changed) memory.tellTabs(sender.tab.id);
   }

@@ -14,13 +14,6 @@ export const KEPT = {
   servicenow: ['redirect_url', 'client_id', 'grant_type'],
 };
 
-/** Whether a value is, or looks like, a client secret: it is then never stored. */
-export function looksSecret(value, secret) {
-  const text = String(value).trim();
-  const other = typeof secret === 'string' ? secret.trim() : '';
-  return (text.startsWith('ATOA') && text.length > 32) || (other.length > 0 && text.includes(other));
-}
-
 /** Only trusted contexts (the background and the popup) may read the session storage. */
 export async function restrictAccess() {
   try {
@@ -40,10 +33,11 @@ export async function read() {
 let queue = Promise.resolve();
 
 /**
- * Remembers `site`'s kept fields from `fields` (non-empty, not secret-like). Resolves to
- * { memory, changed }.
+ * Remembers `site`'s kept fields from `fields`: non-empty, and not among `hidden`, the fields the
+ * validator's redaction predicate hides (`hiddenFields`: the secret, or a field holding one).
+ * Resolves to { memory, changed }.
  */
-export function remember(site, fields, { host, at }) {
+export function remember(site, fields, { host, at, hidden }) {
   const update = queue.then(async () => {
     const current = await read();
     const side = { ...(current[site] ?? {}) };
@@ -51,7 +45,7 @@ export function remember(site, fields, { host, at }) {
     for (const field of KEPT[site] ?? []) {
       const value = fields[field];
       if (typeof value !== 'string' || value.trim() === '' || value.length > MAX_LENGTH) continue;
-      if (looksSecret(value, fields.client_secret) || side[field]?.value === value) continue;
+      if (hidden.has(field) || side[field]?.value === value) continue;
       side[field] = { value, host, at };
       changed = true;
     }

@@ -288,7 +288,7 @@ fn check_url_text<'a>(
     }
     // A placeholder's own finding explains the host: it is no instance name to judge.
     let placeholder = !usable;
-    if check_servicenow(field, text, raw, base, exact, placeholder, &parsed, out).is_err() {
+    if check_servicenow(field, &TextAt { raw, base, text, exact }, placeholder, &parsed, out).is_err() {
         usable = false;
     }
     UrlField { usable: usable.then_some(text), parsed: Some(parsed) }
@@ -346,17 +346,19 @@ fn with_https(text: &str) -> Option<String> {
     (dotted && !is_malformed(&parse_reporting_violations(&url).0)).then_some(url)
 }
 
-/// ServiceNow's rules; `Err` when the URL cannot work as it is.
-fn check_servicenow(
-    field: Field,
-    text: &str,
-    raw: &str,
+/// Where a URL's text stands: at byte `base` of the field's `raw` text, or, when not `exact`, in
+/// a repaired copy whose findings carry no span or fix.
+#[derive(Clone, Copy)]
+struct TextAt<'a> {
+    raw: &'a str,
     base: usize,
+    text: &'a str,
     exact: bool,
-    placeholder: bool,
-    parsed: &Url,
-    out: &mut Findings,
-) -> Result<(), ()> {
+}
+
+/// ServiceNow's rules; `Err` when the URL cannot work as it is.
+fn check_servicenow(field: Field, at: &TextAt, placeholder: bool, parsed: &Url, out: &mut Findings) -> Result<(), ()> {
+    let TextAt { raw, base, text, exact } = *at;
     let Some(Host::Domain(host)) = parsed.host() else {
         return Ok(());
     };
