@@ -36,7 +36,7 @@ describe('the cross-check', () => {
     const findings = shown('servicenow', 'entity', { redirect_url: `${CALLBACK}/` }, remembered);
     const mismatch = findings.find((finding) => finding.rule === 'callback/mismatch');
     assert.equal(mismatch.field, 'redirect_url');
-    assert.deepEqual(mismatch.fix, { field: 'redirect_url', replacement: CALLBACK });
+    assert.deepEqual(mismatch.fix, { field: 'redirect_url', applicability: 'safe', replacement: CALLBACK });
     // The remembered callback's own findings belong to the console, not here.
     assert.ok(findings.every((finding) => finding.field === 'redirect_url'), rules(findings));
   });
