@@ -69,8 +69,9 @@ fn shaped_ranges(text: &str) -> Vec<Range<usize>> {
     ranges
 }
 
-/// The redaction predicate for one setup: it knows the setup's client secret.
-#[derive(Clone, Copy)]
+/// The redaction predicate for one setup: it knows the setup's client secret. The default knows
+/// none and hides shapes only (for text with no setup, such as a parser's error message).
+#[derive(Clone, Copy, Default)]
 pub struct Redactor<'a> {
     secret: Option<&'a str>,
 }

@@ -4,7 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
-use crate::redact::{redacted_secret, Redactor};
+use crate::redact::Redactor;
 
 /// An Atlassian OAuth setup, as copied between the Atlassian console and a client such as
 /// ServiceNow. Keys are identical in JSON, TOML and the JS API. Text is kept exactly as typed,
@@ -37,13 +37,8 @@ impl fmt::Debug for Setup {
         let redactor = Redactor::new(self);
         let mut out = f.debug_struct("Setup");
         for field in Field::ALL {
-            let shown = field.get(self).map(|text| {
-                if field.is_secret() {
-                    redacted_secret(text.trim())
-                } else {
-                    redactor.redact(text).into_owned()
-                }
-            });
+            // The secret field's own text equals the secret, so it is hidden whole.
+            let shown = field.get(self).map(|text| redactor.redact(text).into_owned());
             out.field(field.key(), &shown);
         }
         out.finish()

@@ -678,9 +678,9 @@ function decodeSetup(encoded) {
     if (!value || typeof value !== 'object' || Array.isArray(value)) return null;
     const setup = {};
     for (const field of FIELDS) {
-      if (field !== SECRET_FIELD && typeof value[field] === 'string') setup[field] = value[field];
+      if (typeof value[field] === 'string') setup[field] = value[field];
     }
-    return { setup, hadSecret: Object.prototype.hasOwnProperty.call(value, SECRET_FIELD) };
+    return setup;
   } catch {
     return null;
   }
@@ -708,8 +708,7 @@ function restoreFromFragment() {
     status.textContent = 'The setup in this link could not be read, so the form was left as it was.';
     return;
   }
-  const { setup, dropped } = withoutHiddenFields(decoded.setup);
-  if (decoded.hadSecret && !dropped.includes(SECRET_FIELD)) dropped.push(SECRET_FIELD);
+  const { setup, dropped } = withoutHiddenFields(decoded);
   fillForm(setup, { keepSecret: true });
   status.textContent = dropped.length
     ? `The link held a secret (in ${dropped.map((f) => FIELD_LABELS[f] ?? f).join(', ')}): ignored; the other fields were filled in.`

@@ -106,8 +106,7 @@ fn main() -> ExitCode {
 fn usage_error(message: &str) -> ExitCode {
     let mut err = anstream::stderr();
     // A parser's message quotes the input line, which may hold a secret or escape sequences.
-    let setup = Setup::default();
-    let message = for_terminal(&Redactor::new(&setup).redact(message));
+    let message = for_terminal(&Redactor::default().redact(message));
     let _ = writeln!(err, "{}error:{} {message}", ERROR.render(), ERROR.render_reset());
     ExitCode::from(2)
 }
@@ -240,12 +239,7 @@ fn print_finding(out: &mut impl Write, setup: &Setup, finding: &Finding) -> io::
     if redactor.hides(finding.field, text) {
         // Shown redacted and not underlined: the span's offsets are the hidden text's.
         if !text.trim().is_empty() {
-            let shown = if finding.field.is_secret() {
-                threelo::redact::redacted_secret(text.trim())
-            } else {
-                redactor.redact(text.trim()).into_owned()
-            };
-            writeln!(out, "   {g}|{r} {}", for_terminal(&shown))?;
+            writeln!(out, "   {g}|{r} {}", for_terminal(&redactor.redact(text.trim())))?;
         }
     } else if let Some(span) = finding.span {
         let (shown, start, end) = excerpt(text, span.start, span.end);

@@ -123,9 +123,9 @@ fn check_url_field<'a>(field: Field, raw: Option<&'a str>, out: &mut Findings) -
         repaired = Some(text.chars().filter(|c| !is_control(*c)).collect());
     }
     match repaired {
-        None => check_url_text(field, raw, url.offset, url.text, true, out),
+        None => check_url_text(field, TextAt { raw, base: url.offset, text: url.text, exact: true }, out),
         Some(repaired) => {
-            let _ = check_url_text(field, &repaired, 0, &repaired, false, out);
+            let _ = check_url_text(field, TextAt::repaired(&repaired), out);
             UNUSABLE
         }
     }
@@ -150,20 +150,14 @@ fn is_malformed(violations: &[SyntaxViolation]) -> bool {
     violations.iter().any(|v| matches!(v, SyntaxViolation::Backslash | SyntaxViolation::ExpectedDoubleSlash))
 }
 
-/// The rules on a URL's text `text`, found at byte `base` of `raw`. When `exact` is false the
-/// text is a repaired copy: its findings carry no span and no fix.
-fn check_url_text<'a>(
-    field: Field,
-    raw: &'a str,
-    base: usize,
-    text: &'a str,
-    exact: bool,
-    out: &mut Findings,
-) -> UrlField<'a> {
+/// The rules on a URL's text, where `at` says it stands.
+fn check_url_text<'a>(field: Field, at: TextAt<'a>, out: &mut Findings) -> UrlField<'a> {
+    let TextAt { raw, base, text, exact } = at;
     let shifted = |r: Range<usize>| base + r.start..base + r.end;
     let mut usable = true;
 
-    if let Some(placeholder) = find_placeholder(text) {
+    let placeholder = find_placeholder(text);
+    if let Some(placeholder) = placeholder.clone() {
         out.push(
             Hit::new(
                 Rule::CallbackPlaceholder,
@@ -215,14 +209,14 @@ fn check_url_text<'a>(
                 .fix(format!("{}{}{}", &raw[..base], parsed.as_str(), &raw[base + text.len()..]))
                 .placed_if(exact),
             );
-            let _ = check_url_text(field, parsed.as_str(), 0, parsed.as_str(), false, out);
+            let _ = check_url_text(field, TextAt::repaired(parsed.as_str()), out);
             return UNUSABLE;
         }
         Ok(parsed) if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() => parsed,
         _ if !usable => return UNUSABLE, // The placeholder finding already explains it.
         other => {
             if let Some(repaired) = report_invalid(field, text, other, base, exact, out) {
-                let _ = check_url_text(field, &repaired, 0, &repaired, false, out);
+                let _ = check_url_text(field, TextAt::repaired(&repaired), out);
             }
             return UNUSABLE;
         }
@@ -287,8 +281,7 @@ fn check_url_text<'a>(
         );
     }
     // A placeholder's own finding explains the host: it is no instance name to judge.
-    let placeholder = !usable;
-    if check_servicenow(field, &TextAt { raw, base, text, exact }, placeholder, &parsed, out).is_err() {
+    if check_servicenow(field, &at, placeholder.is_some(), &parsed, out).is_err() {
         usable = false;
     }
     UrlField { usable: usable.then_some(text), parsed: Some(parsed) }
@@ -325,7 +318,6 @@ fn report_invalid(
             None,
         ),
     };
-    // The fix replaces the whole text, whitespace around it aside.
     let repaired = fix.clone();
     out.push(
         Hit::new(Rule::CallbackInvalid, message, "write the full URL, starting with https:// and the host name")
@@ -354,6 +346,12 @@ struct TextAt<'a> {
     base: usize,
     text: &'a str,
     exact: bool,
+}
+
+impl<'a> TextAt<'a> {
+    fn repaired(text: &'a str) -> TextAt<'a> {
+        TextAt { raw: text, base: 0, text, exact: false }
+    }
 }
 
 /// ServiceNow's rules; `Err` when the URL cannot work as it is.

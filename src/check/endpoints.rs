@@ -1,6 +1,7 @@
 //! `endpoint/*`: authorization, token, revocation and API base URLs.
 
 use std::cell::Cell;
+use std::ops::Range;
 
 use url::Url;
 
@@ -85,17 +86,7 @@ fn expect_exact(
     let right = expected(cloud);
     let span = value.offset..value.offset + value.text.len();
     if value.text == raw && is_equivalent(value.text, right) {
-        out.push(
-            Hit::new(
-                rule,
-                format!("the {} {} is `{right}` written another way", field.label(), out.quote(value.text)),
-                format!("write it as {right}: it is the same URL, and the form every client and guide uses"),
-            )
-            .at(span)
-            .fix(right)
-            .severity(Severity::Warning),
-        );
-        return;
+        return warn_equivalent(rule, field, span, value.text, right, out);
     }
     let why = if clouds.iter().any(|c| expected(*c) == value.text) {
         "has whitespace around it".to_string()
@@ -108,6 +99,20 @@ fn expect_exact(
         Hit::new(rule, format!("the {} {} {why}", field.label(), out.quote(value.text)), format!("set it to {right}"))
             .at(span)
             .fix(right),
+    );
+}
+
+/// `text` is the URL `right` spelt another way: a warning that shows the canonical form.
+fn warn_equivalent(rule: Rule, field: Field, span: Range<usize>, text: &str, right: &'static str, out: &mut Findings) {
+    out.push(
+        Hit::new(
+            rule,
+            format!("the {} {} is `{right}` written another way", field.label(), out.quote(text)),
+            format!("write it as {right}: it is the same URL, and the form every client and guide uses"),
+        )
+        .at(span)
+        .fix(right)
+        .severity(Severity::Warning),
     );
 }
 
@@ -174,17 +179,8 @@ fn check_api_base(setup: &Setup, cloud: AtlassianCloud, out: &mut Findings) {
     }
     let right = cloud_of(raw).map_or(right, AtlassianCloud::api_base_url);
     if value.text == raw && is_equivalent(value.text, right) {
-        out.push(
-            Hit::new(
-                Rule::EndpointApiBase,
-                format!("the {} {} is `{right}` written another way", Field::ApiBaseUrl.label(), out.quote(value.text)),
-                format!("write it as {right}: it is the same URL, and the form every client and guide uses"),
-            )
-            .at(value.offset..value.offset + value.text.len())
-            .fix(right)
-            .severity(Severity::Warning),
-        );
-        return;
+        let span = value.offset..value.offset + value.text.len();
+        return warn_equivalent(Rule::EndpointApiBase, Field::ApiBaseUrl, span, value.text, right, out);
     }
     let host = typed_authority(value.text).map_or("", |a| &value.text[a.host]).to_ascii_lowercase();
     let why = if host.ends_with(".atlassian.net") {
