@@ -112,14 +112,16 @@ impl<'a> Findings<'a> {
             Cow::Borrowed(_) => hit.message,
             Cow::Owned(redacted) => redacted,
         };
-        let help = match self.redactor.redact(&hit.help) {
-            Cow::Borrowed(_) => hit.help,
-            Cow::Owned(redacted) => Cow::Owned(redacted),
+        // Fixed help is the binary's own text: only help built from what was typed can hold a secret.
+        let help = match hit.help {
+            Cow::Owned(help) => Cow::Owned(self.redactor.redact(&help).into_owned()),
+            fixed => fixed,
         };
-        // Withheld, not redacted: a redacted value applied to a field would be a wrong value.
+        // Withheld, not redacted: a redacted value applied to a field would be a wrong value. The
+        // secret field's own fixes are withheld whole: they are the secret, or most of it.
         let fix = hit
             .fix
-            .filter(|(replacement, _)| !self.redactor.finds_secret_in(replacement))
+            .filter(|(replacement, _)| !hit.field.is_secret() && !self.redactor.finds_secret_in(replacement))
             .map(|(replacement, applicability)| Fix { field: hit.field, applicability, replacement });
         self.findings.push(Finding { rule: hit.rule, severity, field: hit.field, span, message, help, fix });
     }
