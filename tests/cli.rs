@@ -95,7 +95,7 @@ fn human_output_reads_like_compiler_diagnostics() {
     let start = marks.find('^').unwrap();
     let len = marks.matches('^').count();
     assert_eq!(&source[start..start + len], "ofline_access", "{source}\n{marks}");
-    assert!(text.contains("= fix: set scopes to `read:page:confluence,offline_access`"), "{text}");
+    assert!(text.contains("= fix (unsafe, a guess): set scopes to `read:page:confluence,offline_access`"), "{text}");
     assert!(!text.contains('\u{1b}'), "no colour when not on a terminal");
 }
 

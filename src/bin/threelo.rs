@@ -7,7 +7,7 @@ use std::process::ExitCode;
 use anstyle::{AnsiColor, Style};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use threelo::redact::Redactor;
-use threelo::{check, rules, Field, Finding, Report, Setup, Severity};
+use threelo::{check, rules, Applicability, Field, Finding, Report, Setup, Severity};
 
 #[derive(Parser)]
 #[command(
@@ -256,9 +256,14 @@ fn print_finding(out: &mut impl Write, setup: &Setup, finding: &Finding) -> io::
     writeln!(out, "   {g}={r} {}help:{} {}", EMPHASIS.render(), EMPHASIS.render_reset(), for_terminal(&finding.help))?;
     if let Some(fix) = &finding.fix {
         let replacement = if fix.replacement.is_empty() { "(empty)".to_string() } else { visible(&fix.replacement) };
+        // A guess says so: a person should read it before taking it.
+        let label = match fix.applicability {
+            Applicability::Safe => "fix:",
+            Applicability::Unsafe => "fix (unsafe, a guess):",
+        };
         writeln!(
             out,
-            "   {g}={r} {}fix:{} set {} to {replacement}",
+            "   {g}={r} {}{label}{} set {} to {replacement}",
             EMPHASIS.render(),
             EMPHASIS.render_reset(),
             fix.field
