@@ -48,53 +48,97 @@ pub fn looks_like_secret(text: &str) -> bool {
 fn shaped_ranges(text: &str) -> Vec<Range<usize>> {
     let bytes = text.as_bytes();
     let mut ranges = Vec::new();
+    // One pass that only counts the current run's length: a secret needs a run of at least
+    // PREFIXED_SECRET_MIN_LEN, and almost no text has one, so the rest is looked at only then.
+    let mut run_start = 0;
     let mut at = 0;
-    while at < bytes.len() {
-        if !is_token_byte(bytes[at]) {
+    while at <= bytes.len() {
+        if at < bytes.len() && is_token_byte(bytes[at]) {
             at += 1;
             continue;
         }
-        let start = at;
-        while at < bytes.len() && is_token_byte(bytes[at]) {
-            at += 1;
+        if at - run_start >= PREFIXED_SECRET_MIN_LEN {
+            let run = &text[run_start..at];
+            if run.len() >= UNPREFIXED_SECRET_MIN_LEN {
+                ranges.push(run_start..at);
+            } else if let Some(prefix) = prefix_at(run).filter(|p| run.len() - p >= PREFIXED_SECRET_MIN_LEN) {
+                // `%20ATOA…` in a pasted URL is the run `20ATOA…`: the secret starts at the prefix.
+                ranges.push(run_start + prefix..at);
+            }
         }
-        let run = &text[start..at];
-        if run.len() >= UNPREFIXED_SECRET_MIN_LEN {
-            ranges.push(start..at);
-        } else if let Some(prefix) = run.find(SECRET_PREFIX).filter(|p| run.len() - p >= PREFIXED_SECRET_MIN_LEN) {
-            // `%20ATOA…` in a pasted URL is the run `20ATOA…`: the secret starts at the prefix.
-            ranges.push(start + prefix..at);
-        }
+        at += 1;
+        run_start = at;
     }
     ranges
 }
 
+/// Whether `text` has a run of token characters long enough to be, or to become, a secret's
+/// shape: whitespace and control characters inside it count as nothing.
+/// Bytes, not characters: any non-ASCII byte counts as nothing too (it may be a zero-width space),
+/// which can only make the answer `true` more often.
+fn has_long_run(text: &str) -> bool {
+    let mut length = 0;
+    for &b in text.as_bytes() {
+        if is_token_byte(b) {
+            length += 1;
+            if length >= PREFIXED_SECRET_MIN_LEN {
+                return true;
+            }
+        } else if b.is_ascii_graphic() {
+            length = 0; // Punctuation: a run ends here, whatever a repair removes.
+        }
+    }
+    false
+}
+
+/// Where `ATOA` starts in a run, if it does. Runs are short and there is one per word of every
+/// message: a window scan, where `str::find` would build a substring searcher for each (measured:
+/// that construction was most of the redaction's cost in `cargo bench`).
+fn prefix_at(run: &str) -> Option<usize> {
+    run.as_bytes().windows(SECRET_PREFIX.len()).position(|window| window == SECRET_PREFIX.as_bytes())
+}
+
 /// The redaction predicate for one setup: it knows the setup's client secret. The default knows
 /// none and hides shapes only (for text with no setup, such as a parser's error message).
-#[derive(Clone, Copy, Default)]
+///
+/// What it is asked about is text the report builds: fixed text, the secret field's redacted
+/// form, and the other fields' text trimmed, cased, parsed or spliced. None of that can hold the
+/// secret, or a run of token characters, that no other field holds, once whitespace and control
+/// characters (which fixes and the URL parser remove, joining what they separated) are counted
+/// as nothing. So a setup is looked at once, field by field, and text is scanned only for what
+/// its fields could have put there: for most setups, nothing.
+#[derive(Clone, Copy)]
 pub struct Redactor<'a> {
     secret: Option<&'a str>,
-    /// The secret, when it must be looked for inside text: it is long enough, and typed into
-    /// another field too. Text the report shows comes from the fields, and the secret field's
-    /// own rules never quote it, so a secret found in no other field cannot be in that text; one
-    /// search per field at the start spares one per message (measured: most of `check()`'s time
-    /// otherwise, for a setup with a secret).
+    /// The secret, when it must be looked for inside text: long enough, and typed into another
+    /// field too.
     search: Option<&'a str>,
+    /// Whether text may hold a secret's shape: some other field has a long enough run.
+    scan: bool,
+}
+
+/// Knows no setup: looks for shapes in everything (a parser's error message, say).
+impl Default for Redactor<'_> {
+    fn default() -> Self {
+        Redactor { secret: None, search: None, scan: true }
+    }
 }
 
 impl<'a> Redactor<'a> {
     pub fn new(setup: &'a Setup) -> Redactor<'a> {
         let secret = setup.client_secret.as_deref().map(|s| s.trim()).filter(|s| !s.is_empty());
         let typed_elsewhere = |secret: &str| {
-            Field::ALL.iter().filter(|f| !f.is_secret()).any(|f| f.get(setup).is_some_and(|t| t.contains(secret)))
+            let holds = |text: &str| text.len() >= secret.len() && text.contains(secret);
+            Field::ALL.iter().filter(|f| !f.is_secret()).any(|f| f.get(setup).is_some_and(holds))
         };
         let search = secret.filter(|s| s.len() >= EXACT_SECRET_MIN_LEN && typed_elsewhere(s));
-        Redactor { secret, search }
+        let scan = Field::ALL.iter().filter(|f| !f.is_secret()).any(|f| f.get(setup).is_some_and(has_long_run));
+        Redactor { secret, search, scan }
     }
 
     /// Byte ranges of `text` that must not be shown, sorted and not overlapping.
     pub fn ranges(&self, text: &str) -> Vec<Range<usize>> {
-        let shaped = shaped_ranges(text);
+        let shaped = if self.scan { shaped_ranges(text) } else { Vec::new() };
         let Some(secret) = self.search else { return shaped };
         // Both lists are in text order: merged as they come, rather than by another copy of
         // std's sort in the browser build (see `crate::order`).
@@ -206,6 +250,21 @@ mod tests {
         assert_eq!(redact(Some("my secret-value"), &format!("a my secret-value{old} b")), "a my s… (85 characters) b");
         // Too short to look for inside other text.
         assert_eq!(redact(Some("read"), "read:me"), "read:me");
+    }
+
+    #[test]
+    fn text_is_scanned_only_when_a_field_could_have_put_a_secret_there() {
+        let clean = Setup {
+            client_id: Some("Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z".into()),
+            client_secret: Some(SECRET.into()),
+            scopes: Some("read:page:confluence offline_access".into()),
+            ..Setup::default()
+        };
+        assert!(!Redactor::new(&clean).scan);
+        // Split by whitespace, a repair would join it: scanned.
+        let split = Setup { callback_url: Some(format!("https://x.io/{}\n{}", &SECRET[..20], &SECRET[20..])), ..clean };
+        assert!(Redactor::new(&split).scan);
+        assert!(Redactor::default().scan);
     }
 
     #[test]

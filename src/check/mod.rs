@@ -14,6 +14,7 @@ mod text;
 
 pub use grant::Grant;
 pub use rules::{rules, Basis, Rule, RuleInfo};
+pub(crate) use text::is_blank;
 
 use crate::oauth::{AtlassianCloud, AuthorizeRequest, ClientId, RedirectUrl, ScopeList};
 use crate::report::{Normalized, Report};
