@@ -14,7 +14,6 @@ mod text;
 
 pub use grant::Grant;
 pub use rules::{rules, Basis, Rule, RuleInfo};
-pub(crate) use text::is_blank;
 
 use crate::oauth::{AtlassianCloud, AuthorizeRequest, ClientId, RedirectUrl, ScopeList};
 use crate::report::{Normalized, Report};
