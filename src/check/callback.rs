@@ -144,6 +144,15 @@ fn parse_reporting_violations(text: &str) -> (Vec<SyntaxViolation>, Result<Url, 
     (violations.into_inner(), parsed)
 }
 
+/// Whether the parser may have repaired the scheme's `//` or a backslash: only then is it asked
+/// again, reporting its violations. Parsing with a violation callback makes the parser check
+/// every character (measured with scripts/bench-web: check() 51 → 46 µs in Chromium when only
+/// such URLs are parsed twice).
+fn may_be_repaired(text: &str, parsed: &Url) -> bool {
+    let rest = text.get(parsed.scheme().len()..).unwrap_or("");
+    text.contains('\\') || !rest.starts_with("://") || rest.starts_with(":///")
+}
+
 /// Whether the parser had to repair the scheme's `//` or a backslash: browsers and the parser
 /// accept `https:/host`, `https:host` and `https:\\host`, but Atlassian compares the text as typed.
 fn is_malformed(violations: &[SyntaxViolation]) -> bool {
@@ -188,10 +197,13 @@ fn check_url_text<'a>(field: Field, at: TextAt<'a>, out: &mut Findings) -> UrlFi
         );
         return UNUSABLE;
     }
-    let (violations, parsed) = parse_reporting_violations(text);
+    let parsed = Url::parse(text);
     let parsed = match parsed {
         Ok(parsed)
-            if matches!(parsed.scheme(), "http" | "https") && parsed.host().is_some() && is_malformed(&violations) =>
+            if matches!(parsed.scheme(), "http" | "https")
+                && parsed.host().is_some()
+                && may_be_repaired(text, &parsed)
+                && is_malformed(&parse_reporting_violations(text).0) =>
         {
             out.push(
                 Hit::new(
@@ -491,4 +503,28 @@ fn difference<'a>(registered: &str, sent: &str, registered_url: Option<&'a Url>,
         return "case".to_string();
     }
     "text".to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The cheap pre-check never hides a violation the parser would report.
+    #[test]
+    fn every_url_the_parser_repairs_is_asked_about() {
+        let schemes = ["https", "HTTPS", "http"];
+        let joins = [":", ":/", "://", ":///", "://///", ":\\", ":\\\\", ":/\\", ":\\/", "://\\"];
+        let rests = ["app.acme.io/cb", "app.acme.io\\cb", "app.acme.io/a://b", "user@app.acme.io/cb"];
+        for scheme in schemes {
+            for join in joins {
+                for rest in rests {
+                    let text = format!("{scheme}{join}{rest}");
+                    let Ok(parsed) = Url::parse(&text) else { continue };
+                    if is_malformed(&parse_reporting_violations(&text).0) {
+                        assert!(may_be_repaired(&text, &parsed), "{text}");
+                    }
+                }
+            }
+        }
+    }
 }

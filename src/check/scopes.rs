@@ -47,10 +47,10 @@ fn separator_length(raw: &str, at: usize) -> Option<usize> {
 
 /// The separator that `%XX` at byte `at` encodes, if it encodes one.
 fn encoded_separator(raw: &str, at: usize) -> Option<char> {
-    let hex = raw.get(at + 1..at + 3)?;
-    let c = char::from(u8::from_str_radix(hex, 16).ok()?);
+    let digit = |i: usize| char::from(*raw.as_bytes().get(at + i)?).to_digit(16);
+    let c = char::from((digit(1)? * 16 + digit(2)?) as u8);
     // `+` encoded is a literal plus sign in a URL, not a space: only real separators count.
-    (hex.bytes().all(|b| b.is_ascii_hexdigit()) && is_separator(c) && c != '+').then_some(c)
+    (is_separator(c) && c != '+').then_some(c)
 }
 
 fn tokenize(raw: &str) -> Vec<Token<'_>> {
