@@ -2,14 +2,21 @@
 //! (the CLI, the browser validator, the docs page's share links, the Worker) and the report
 //! itself ask this module, so a secret hidden in one place is hidden in all of them.
 //!
-//! Hidden are the client secret's exact value and anything with a secret's shape: `ATOA` and
-//! more than 28 token characters after it (a current secret, or most of one), or a run of 64 or
-//! more token characters (older secrets had no prefix). A hidden value shows as its first four
-//! characters and its length.
+//! For text a user typed ([`Redactor::new`]), hidden are the client secret's exact value and
+//! anything with a secret's shape: `ATOA` and more than 28 token characters after it (a current
+//! secret, or most of one), or a run of 64 or more token characters (older secrets had no prefix).
+//!
+//! For text from upstream ([`Redactor::upstream`]: Atlassian's answers, or whatever answers in
+//! its place), hidden are the exact values of the exchange (the client secret, the code, the
+//! tokens) and any run of 33 or more token characters: longer than a client ID, as every secret,
+//! code and token is. Identifiers of a known shape (a cloud ID is a UUID) are the one exception.
+//!
+//! A hidden value shows as its first four characters and its length.
 
 use std::borrow::Cow;
 use std::ops::Range;
 
+use crate::order;
 use crate::setup::{Field, Setup};
 
 /// The prefix of a current Atlassian client secret.
@@ -18,6 +25,8 @@ pub(crate) const SECRET_PREFIX: &str = "ATOA";
 const PREFIXED_SECRET_MIN_LEN: usize = 33;
 /// A run of token characters this long is an older, unprefixed secret (they were 64+).
 const UNPREFIXED_SECRET_MIN_LEN: usize = 64;
+/// In upstream text, a run of token characters this long is hidden: one more than a client ID.
+const UPSTREAM_RUN_MIN_LEN: usize = 33;
 /// The client secret's value is looked for inside other text only from this length on: a
 /// shorter value is no Atlassian secret, and hiding it would mangle ordinary words
 /// (a secret typed as `read` would hide every scope). Whole fields equal to it are hidden at
@@ -72,6 +81,22 @@ fn shaped_ranges(text: &str) -> Vec<Range<usize>> {
     ranges
 }
 
+/// Byte ranges of `text` that are runs of at least `min_len` token characters.
+fn long_runs(text: &str, min_len: usize) -> Vec<Range<usize>> {
+    let mut ranges = Vec::new();
+    let mut run_start = 0;
+    for (at, b) in text.bytes().chain([b' ']).enumerate() {
+        if is_token_byte(b) {
+            continue;
+        }
+        if at - run_start >= min_len {
+            ranges.push(run_start..at);
+        }
+        run_start = at + 1;
+    }
+    ranges
+}
+
 /// Whether `text` has a run of token characters long enough to be, or to become, a secret's
 /// shape: whitespace and control characters inside it count as nothing.
 /// Bytes, not characters: any non-ASCII byte counts as nothing too (it may be a zero-width space),
@@ -113,14 +138,26 @@ pub struct Redactor<'a> {
     /// The secret, when it must be looked for inside text: long enough, and typed into another
     /// field too.
     search: Option<&'a str>,
-    /// Whether text may hold a secret's shape: some other field has a long enough run.
-    scan: bool,
+    /// Upstream text: the values of the exchange, looked for wherever they stand.
+    known: &'a [&'a str],
+    /// Which shapes text is scanned for.
+    scan: Scan,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scan {
+    /// Nothing in the setup could have put a secret's shape there.
+    Off,
+    /// `ATOA` and 29 or more, or any run of 64 or more (text built from a setup).
+    SecretShapes,
+    /// Any run of 33 or more (upstream text).
+    LongRuns,
 }
 
 /// Knows no setup: looks for shapes in everything (a parser's error message, say).
 impl Default for Redactor<'_> {
     fn default() -> Self {
-        Redactor { secret: None, search: None, scan: true }
+        Redactor { secret: None, search: None, known: &[], scan: Scan::SecretShapes }
     }
 }
 
@@ -133,32 +170,37 @@ impl<'a> Redactor<'a> {
         };
         let search = secret.filter(|s| s.len() >= EXACT_SECRET_MIN_LEN && typed_elsewhere(s));
         let scan = Field::ALL.iter().filter(|f| !f.is_secret()).any(|f| f.get(setup).is_some_and(has_long_run));
-        Redactor { secret, search, scan }
+        Redactor { secret, search, known: &[], scan: if scan { Scan::SecretShapes } else { Scan::Off } }
+    }
+
+    /// For text from upstream: `known` are the values the exchange sent or received (the client
+    /// secret, the authorization code, the tokens), hidden wherever they stand; values shorter
+    /// than 8 characters are no secret and are not looked for. Runs of 33 or more token
+    /// characters are hidden too, quoted or inside a word.
+    pub fn upstream(known: &'a [&'a str]) -> Redactor<'a> {
+        Redactor { secret: None, search: None, known, scan: Scan::LongRuns }
     }
 
     /// Byte ranges of `text` that must not be shown, sorted and not overlapping.
     pub fn ranges(&self, text: &str) -> Vec<Range<usize>> {
-        let shaped = if self.scan { shaped_ranges(text) } else { Vec::new() };
-        let Some(secret) = self.search else { return shaped };
-        // Both lists are in text order: merged as they come, rather than by another copy of
-        // std's sort in the browser build (see `crate::order`).
-        let mut exact = text.match_indices(secret).map(|(at, _)| at..at + secret.len()).peekable();
-        let mut shaped = shaped.into_iter().peekable();
-        let mut merged: Vec<Range<usize>> = Vec::new();
-        loop {
-            let next = match (shaped.peek(), exact.peek()) {
-                (Some(a), Some(b)) if a.start <= b.start => shaped.next(),
-                (_, Some(_)) => exact.next(),
-                (Some(_), None) => shaped.next(),
-                (None, None) => break,
-            };
-            let Some(range) = next else { break };
-            match merged.last_mut() {
-                Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
-                _ => merged.push(range),
-            }
+        self.ranges_of(text, self.scan)
+    }
+
+    fn ranges_of(&self, text: &str, scan: Scan) -> Vec<Range<usize>> {
+        let mut found = match scan {
+            Scan::Off => Vec::new(),
+            Scan::SecretShapes => shaped_ranges(text),
+            Scan::LongRuns => long_runs(text, UPSTREAM_RUN_MIN_LEN),
+        };
+        let exact = self.search.iter().chain(self.known).filter(|value| value.len() >= EXACT_SECRET_MIN_LEN);
+        let before = found.len();
+        for value in exact {
+            found.extend(text.match_indices(value).map(|(at, _)| at..at + value.len()));
         }
-        merged
+        if found.len() == before {
+            return found; // Shapes alone come in order and apart; most text has none.
+        }
+        merged(found)
     }
 
     /// Whether `text` holds anything that must not be shown.
@@ -177,20 +219,50 @@ impl<'a> Redactor<'a> {
         if self.secret.is_some_and(|s| text.trim() == s) {
             return Cow::Owned(redacted_secret(text.trim()));
         }
-        let ranges = self.ranges(text);
-        if ranges.is_empty() {
-            return Cow::Borrowed(text);
-        }
-        let mut out = String::with_capacity(text.len());
-        let mut copied = 0;
-        for range in ranges {
-            out.push_str(&text[copied..range.start]);
-            out.push_str(&redacted_secret(&text[range.clone()]));
-            copied = range.end;
-        }
-        out.push_str(&text[copied..]);
-        Cow::Owned(out)
+        replace_ranges(text, self.ranges(text))
     }
+
+    /// An identifier from upstream whose shape the caller has checked (a cloud ID that is a
+    /// UUID): its run of token characters is that identifier, so only the exchange's exact
+    /// values are hidden in it. An identifier of any other shape is redacted as text.
+    pub fn redact_identifier<'t>(&self, text: &'t str, known_shape: bool) -> Cow<'t, str> {
+        if known_shape {
+            replace_ranges(text, self.ranges_of(text, Scan::Off))
+        } else {
+            self.redact(text)
+        }
+    }
+}
+
+/// Ranges sorted by start, overlapping and touching ones joined.
+fn merged(mut found: Vec<Range<usize>>) -> Vec<Range<usize>> {
+    // Through the crate's one sort (see `crate::order`), not another copy of std's.
+    let mut keys: Vec<u128> = found.iter().enumerate().map(|(i, r)| order::key(r.start as u128, i)).collect();
+    order::sort_keys(&mut keys);
+    let mut merged: Vec<Range<usize>> = Vec::with_capacity(found.len());
+    for key in keys {
+        let range = std::mem::take(&mut found[order::index_of(key)]);
+        match merged.last_mut() {
+            Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
+            _ => merged.push(range),
+        }
+    }
+    merged
+}
+
+fn replace_ranges(text: &str, ranges: Vec<Range<usize>>) -> Cow<'_, str> {
+    if ranges.is_empty() {
+        return Cow::Borrowed(text);
+    }
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for range in ranges {
+        out.push_str(&text[copied..range.start]);
+        out.push_str(&redacted_secret(&text[range.clone()]));
+        copied = range.end;
+    }
+    out.push_str(&text[copied..]);
+    Cow::Owned(out)
 }
 
 impl Setup {
@@ -253,6 +325,36 @@ mod tests {
     }
 
     #[test]
+    fn upstream_text_hides_the_exchanges_values_and_every_long_run() {
+        let code = "c0de.with.dots~1"; // Not a token-character run: found only as itself.
+        let token = format!("eyJhbGciOiJIUzI1NiJ9.{}.sig", "p".repeat(40));
+        let known = [SECRET, code, token.as_str(), "short"];
+        let upstream = Redactor::upstream(&known);
+        // (text, what it must show)
+        let cases = [
+            (format!("invalid client_secret {SECRET}"), "invalid client_secret ATOA… (76 characters)".to_string()),
+            (format!(r#"{{"client_secret":"{SECRET}"}}"#), r#"{"client_secret":"ATOA… (76 characters)"}"#.into()),
+            (format!("code={code}&x=1"), "code=c0de… (16 characters)&x=1".into()),
+            (format!("Bearer {token}"), "Bearer eyJh… (65 characters)".into()),
+            // A run of 33 inside a word, and one of 32 (a client ID's length) that stays.
+            (format!("id{}!", "a".repeat(31)), "idaa… (33 characters)!".into()),
+            (format!("{}!", "b".repeat(32)), format!("{}!", "b".repeat(32))),
+            (format!("x=\"{}\"", "Q".repeat(33)), "x=\"QQQQ… (33 characters)\"".into()),
+            // Shorter than 8: no secret, not looked for.
+            ("a short answer".into(), "a short answer".into()),
+            ("0d4c7b3e-7c1f-4b0e-9f7d-2a6c8e1b5f3a".into(), "0d4c… (36 characters)".into()),
+        ];
+        for (text, shown) in cases {
+            assert_eq!(upstream.redact(&text), shown, "{text}");
+        }
+        // An identifier of a checked shape keeps its run, never the exchange's values.
+        let cloud_id = "0d4c7b3e-7c1f-4b0e-9f7d-2a6c8e1b5f3a";
+        assert_eq!(upstream.redact_identifier(cloud_id, true), cloud_id);
+        assert_eq!(upstream.redact_identifier(SECRET, true), "ATOA… (76 characters)");
+        assert_eq!(upstream.redact_identifier(&"z".repeat(40), false), "zzzz… (40 characters)");
+    }
+
+    #[test]
     fn text_is_scanned_only_when_a_field_could_have_put_a_secret_there() {
         let clean = Setup {
             client_id: Some("Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z".into()),
@@ -260,11 +362,11 @@ mod tests {
             scopes: Some("read:page:confluence offline_access".into()),
             ..Setup::default()
         };
-        assert!(!Redactor::new(&clean).scan);
+        assert_eq!(Redactor::new(&clean).scan, Scan::Off);
         // Split by whitespace, a repair would join it: scanned.
         let split = Setup { callback_url: Some(format!("https://x.io/{}\n{}", &SECRET[..20], &SECRET[20..])), ..clean };
-        assert!(Redactor::new(&split).scan);
-        assert!(Redactor::default().scan);
+        assert_eq!(Redactor::new(&split).scan, Scan::SecretShapes);
+        assert_eq!(Redactor::default().scan, Scan::SecretShapes);
     }
 
     #[test]

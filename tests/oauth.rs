@@ -2,6 +2,12 @@
 //! a response goes wrong on the way, and the rule that no secret reaches `Debug` or `Display`.
 
 use threelo::oauth::*;
+use threelo::redact::Redactor;
+
+/// What filters upstream text when the test knows no value of an exchange: long runs only.
+fn upstream() -> Redactor<'static> {
+    Redactor::upstream(&[])
+}
 
 const ACCESS: &str = "eyJraWQiOiJhdXRoLmF0bGFzc2lhbi5jb20tQUNDRVNTIiwiYWxnIjoiUlMyNTYifQ.access";
 const REFRESH: &str = "eyJraWQiOiI1MWE2YjE2MjRlMTQ5ZDFiYTdhM2VmZjciLCJhbGciOiJIUzI1NiJ9.refresh";
@@ -293,7 +299,8 @@ fn shown(result: &Result<TokenResponse, TokenError>) -> Vec<String> {
 fn token_responses() {
     let mut failures = Vec::new();
     for case in token_cases() {
-        let result = parse_token_response(case.status, case.content_type, case.retry_after, case.body.as_bytes());
+        let result =
+            parse_token_response(case.status, case.content_type, case.retry_after, case.body.as_bytes(), &upstream());
         if !matches(&result, &case.expect) {
             failures.push(format!("{}: expected {:?}, got {:?}", case.name, case.expect, result));
         }
@@ -312,7 +319,8 @@ fn token_responses() {
 #[test]
 fn known_errors_are_explained_in_plain_text() {
     for case in token_cases() {
-        let Err(error) = parse_token_response(case.status, case.content_type, case.retry_after, case.body.as_bytes())
+        let Err(error) =
+            parse_token_response(case.status, case.content_type, case.retry_after, case.body.as_bytes(), &upstream())
         else {
             continue;
         };
@@ -322,7 +330,8 @@ fn known_errors_are_explained_in_plain_text() {
         }
     }
     let explained = |body: &str, status: u16| {
-        let error = parse_token_response(status, Some("application/json"), None, body.as_bytes()).unwrap_err();
+        let error =
+            parse_token_response(status, Some("application/json"), None, body.as_bytes(), &upstream()).unwrap_err();
         format!("{} {}", error.explanation(), error.next_step())
     };
     let refresh =
@@ -335,9 +344,9 @@ fn known_errors_are_explained_in_plain_text() {
     let callback =
         explained(r#"{"error":"unauthorized_client","error_description":"redirect_uri is not registered"}"#, 400);
     assert!(callback.contains("Callback URL"), "{callback}");
-    let rate = parse_token_response(429, None, Some("30"), b"").unwrap_err();
+    let rate = parse_token_response(429, None, Some("30"), b"", &upstream()).unwrap_err();
     assert!(rate.to_string().contains("30 seconds"), "{rate}");
-    let redirect = parse_token_response(302, None, None, b"").unwrap_err();
+    let redirect = parse_token_response(302, None, None, b"", &upstream()).unwrap_err();
     assert!(redirect.to_string().contains("not followed"), "{redirect}");
 }
 
@@ -345,13 +354,14 @@ fn known_errors_are_explained_in_plain_text() {
 fn server_text_is_capped_and_never_carries_secrets() {
     let huge = "x".repeat(5).repeat(100_000);
     let body = serde_json::json!({"error": "invalid_request", "error_description": format!("{huge} {huge}")});
-    let error = parse_token_response(400, Some("application/json"), None, body.to_string().as_bytes()).unwrap_err();
+    let error = parse_token_response(400, Some("application/json"), None, body.to_string().as_bytes(), &upstream())
+        .unwrap_err();
     let TokenError::OAuth(oauth) = &error else { panic!("{error:?}") };
     assert!(oauth.description().unwrap().chars().count() <= MAX_SERVER_TEXT_CHARS + 1);
     assert!(error.to_string().len() < 400, "{} bytes", error.to_string().len());
 
     let long_code = serde_json::json!({"error": "e".repeat(10_000)});
-    let error = parse_token_response(400, None, None, long_code.to_string().as_bytes()).unwrap_err();
+    let error = parse_token_response(400, None, None, long_code.to_string().as_bytes(), &upstream()).unwrap_err();
     assert!(error.to_string().len() < 200);
 
     // A proxy that echoes the request must not put the secret or the code in the message.
@@ -359,9 +369,55 @@ fn server_text_is_capped_and_never_carries_secrets() {
         "error": "invalid_request",
         "error_description": format!("bad request client_secret={SECRET} code {ACCESS}\n\u{1b}[31mred"),
     });
-    let error = parse_token_response(400, None, None, echo.to_string().as_bytes()).unwrap_err();
+    let error = parse_token_response(400, None, None, echo.to_string().as_bytes(), &upstream()).unwrap_err();
     for text in [error.to_string(), format!("{error:?}")] {
         assert!(!text.contains(SECRET) && !text.contains(ACCESS) && !text.contains('\u{1b}'), "{text}");
+    }
+
+    // The exchange's own values are found whatever their shape, the `error` field included.
+    let (short_secret, dotted_code) = ("s3cr3t-Value", "c0de.w1th.dots");
+    let echo = serde_json::json!({
+        "error": short_secret,
+        "error_description": format!(r#"{{"client_secret":"{short_secret}","code":"{dotted_code}"}}"#),
+    });
+    let known = [short_secret, dotted_code];
+    let error = parse_token_response(400, None, None, echo.to_string().as_bytes(), &Redactor::upstream(&known));
+    let error = error.unwrap_err();
+    let TokenError::OAuth(oauth) = &error else { panic!("{error:?}") };
+    assert_eq!(oauth.error(), "s3cr (12 characters)"); // A code keeps printable ASCII only.
+    assert_eq!(
+        oauth.description(),
+        Some(r#"{"client_secret":"s3cr… (12 characters)","code":"c0de… (14 characters)"}"#)
+    );
+}
+
+#[test]
+fn sites_and_accounts_from_upstream_show_nothing_of_the_exchange() {
+    let known = [SECRET, ACCESS, "c0de.w1th.dots"];
+    let redactor = Redactor::upstream(&known);
+    let resources = serde_json::json!([{
+        "id": SECRET, "name": format!("site {ACCESS}"), "url": format!("https://x.atlassian.net/?c=c0de.w1th.dots"),
+        "scopes": [format!("read:{SECRET}")], "avatarUrl": format!("javascript:alert('{SECRET}')"),
+    }, {
+        "id": "0f7c2a4e-9c3b-4c6e-8d52-3d0a7d2e1b11", "name": "<b>Alpha</b>", "url": "https://alpha.atlassian.net",
+    }]);
+    let sites = parse_accessible_resources(200, None, None, resources.to_string().as_bytes(), &redactor).unwrap();
+    let shown = format!("{sites:?}");
+    assert!(!shown.contains(&SECRET[4..12]) && !shown.contains(&ACCESS[4..12]) && !shown.contains("w1th"), "{shown}");
+    // A cloud ID is a UUID: kept whole. Names are kept as sent (escaping is the page's job).
+    let alpha = sites.iter().find(|site| site.url == "https://alpha.atlassian.net").unwrap();
+    assert_eq!(
+        (alpha.cloud_id.as_str(), alpha.name.as_str()),
+        ("0f7c2a4e-9c3b-4c6e-8d52-3d0a7d2e1b11", "<b>Alpha</b>")
+    );
+
+    let me = serde_json::json!({"account_id": format!("557058:{SECRET}"), "name": SECRET, "email": format!("{ACCESS}@x.io")});
+    let me = parse_me(200, None, None, me.to_string().as_bytes(), &redactor).unwrap();
+    let shown = format!("{me:?}");
+    assert!(!shown.contains(&SECRET[4..12]) && !shown.contains(&ACCESS[4..12]), "{shown}");
+    for account_id in ["5b10ac8d82e05b22cc7d4ef5", "557058:f58131cb-b67d-43c7-b30d-6b58d40bd077"] {
+        let body = serde_json::json!({ "account_id": account_id });
+        assert_eq!(parse_me(200, None, None, body.to_string().as_bytes(), &redactor).unwrap().account_id, account_id);
     }
 }
 
@@ -395,7 +451,8 @@ const RESOURCES: &str = r#"[
 
 #[test]
 fn accessible_resources_sorted_by_name() {
-    let sites = parse_accessible_resources(200, Some("application/json"), None, RESOURCES.as_bytes()).unwrap();
+    let sites =
+        parse_accessible_resources(200, Some("application/json"), None, RESOURCES.as_bytes(), &upstream()).unwrap();
     let names: Vec<&str> = sites.iter().map(|site| site.name.as_str()).collect();
     assert_eq!(names, ["Alpha", "zeta"]);
     assert_eq!(sites[0].cloud_id, "0f7c2a4e-9c3b-4c6e-8d52-3d0a7d2e1b11");
@@ -403,7 +460,7 @@ fn accessible_resources_sorted_by_name() {
     assert_eq!(sites[0].avatar_url, None);
     assert_eq!(sites[1].scopes.names(), ["read:page:confluence", "read:confluence-user"]);
     assert!(sites[1].avatar_url.as_deref().unwrap().ends_with("rocket.png"));
-    assert_eq!(parse_accessible_resources(200, None, None, b"[]").unwrap(), vec![], "a Confluence guest");
+    assert_eq!(parse_accessible_resources(200, None, None, b"[]", &upstream()).unwrap(), vec![], "a Confluence guest");
 }
 
 #[test]
@@ -435,7 +492,7 @@ fn api_failures() {
         (200, None, r#"[{"id":"c","url":"u","scopes":[1]}]"#, ApiError::Malformed(M::WrongType("scopes"))),
     ];
     for (status, retry_after, body, expected) in table {
-        let result = parse_accessible_resources(*status, None, *retry_after, body.as_bytes());
+        let result = parse_accessible_resources(*status, None, *retry_after, body.as_bytes(), &upstream());
         assert_eq!(result.as_ref(), Err(expected), "{status} {body}");
         let error = result.unwrap_err();
         assert!(!error.explanation().is_empty() && !error.next_step().is_empty());
@@ -451,7 +508,7 @@ fn me_tolerates_extra_and_missing_fields() {
         "name":"Ada Lovelace","picture":"https://avatar-management--avatars.us-west-2.prod.public.atl-paas.net/x.png",
         "account_status":"active","nickname":"ada","zoneinfo":"Europe/London","locale":"en-GB",
         "extended_profile":{"job_title":"Analyst"},"email_verified":true,"last_updated":"2026-01-01T00:00:00Z"}"#;
-    let me = parse_me(200, Some("application/json"), None, full).unwrap();
+    let me = parse_me(200, Some("application/json"), None, full, &upstream()).unwrap();
     assert_eq!(me.account_id, "5b10ac8d82e05b22cc7d4ef5");
     assert_eq!(me.name.as_deref(), Some("Ada Lovelace"));
     assert_eq!(me.email.as_deref(), Some("ada@example.com"));
@@ -459,7 +516,9 @@ fn me_tolerates_extra_and_missing_fields() {
     assert_eq!(me.account_status.as_deref(), Some("active"));
     assert!(me.picture.is_some() && me.locale.is_some() && me.zoneinfo.is_some() && me.nickname.is_some());
 
-    let sparse = parse_me(200, None, None, br#"{"account_id":"5b10","email":null,"email_verified":"yes"}"#).unwrap();
+    let sparse =
+        parse_me(200, None, None, br#"{"account_id":"5b10","email":null,"email_verified":"yes"}"#, &upstream())
+            .unwrap();
     assert_eq!((sparse.email, sparse.email_verified, sparse.name), (None, None, None));
 
     let table: &[(u16, &str, ApiError)] = &[
@@ -468,7 +527,7 @@ fn me_tolerates_extra_and_missing_fields() {
         (401, r#"{"code":401,"message":"Unauthorized; scope does not match"}"#, ApiError::ScopeMismatch),
     ];
     for (status, body, expected) in table {
-        assert_eq!(parse_me(*status, None, None, body.as_bytes()).as_ref(), Err(expected), "{body}");
+        assert_eq!(parse_me(*status, None, None, body.as_bytes(), &upstream()).as_ref(), Err(expected), "{body}");
     }
 }
 
@@ -481,6 +540,7 @@ fn connection_report_diff() {
         None,
         format!(r#"{{"access_token":"{ACCESS}","scope":"read:page:confluence offline_access read:confluence-user"}}"#)
             .as_bytes(),
+        &upstream(),
     )
     .unwrap();
     let diff = ScopeDiff::new(&requested, tokens.scope.as_ref().unwrap());
@@ -595,17 +655,17 @@ mod properties {
 
         #[test]
         fn parsers_never_panic_and_messages_stay_short(status in 0u16..700, body in proptest::collection::vec(any::<u8>(), 0..300)) {
-            if let Err(error) = parse_token_response(status, None, Some("5"), &body) {
+            if let Err(error) = parse_token_response(status, None, Some("5"), &body, &upstream()) {
                 prop_assert!(error.to_string().chars().count() < 400);
             }
-            let _ = parse_accessible_resources(status, None, None, &body);
-            let _ = parse_me(status, Some("text/html"), None, &body);
+            let _ = parse_accessible_resources(status, None, None, &body, &upstream());
+            let _ = parse_me(status, Some("text/html"), None, &body, &upstream());
         }
 
         #[test]
         fn error_descriptions_stay_short(description in ".{0,3000}") {
             let body = serde_json::json!({"error": "invalid_grant", "error_description": description});
-            let error = parse_token_response(400, None, None, body.to_string().as_bytes()).unwrap_err();
+            let error = parse_token_response(400, None, None, body.to_string().as_bytes(), &upstream()).unwrap_err();
             prop_assert!(error.to_string().chars().count() < 300);
         }
     }

@@ -81,6 +81,12 @@ pub struct FaultSpec {
     pub body: Option<serde_json::Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub headers: Option<BTreeMap<String, String>>,
+    /// `oversized`: the body's length.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bytes: Option<u64>,
+    /// `oversized`: sent in chunks with no `Content-Length`, as a stream of unknown length is.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chunked: Option<bool>,
     /// Fire on the next request only, then clear itself; otherwise stay until cleared.
     #[serde(default)]
     pub once: bool,
@@ -98,8 +104,30 @@ pub enum FaultKind {
     Html,
     /// `200` with `application/json` that stops mid-document.
     TruncatedJson,
-    /// Any status with a given JSON body (and headers): replays a recorded Atlassian answer.
+    /// Any status with a given JSON body (and headers): replays a recorded Atlassian answer. Its
+    /// strings may hold `{{client_secret}}`, `{{code}}`, `{{refresh_token}}` (from the request's
+    /// form) and `{{access_token}}` (its bearer token): replaced by the request's own values, as a
+    /// proxy or a server that echoes the request would answer.
     Canned { status: StatusCode, body: serde_json::Value, headers: Vec<(HeaderName, HeaderValue)> },
+    /// `200` with a JSON body of `bytes` bytes (the endpoint's answer, padded), with its
+    /// `Content-Length` or, `chunked`, without one.
+    Oversized { bytes: u64, chunked: bool },
+}
+
+/// The most an `oversized` fault sends: enough to pass any client's cap, not to fill a disk.
+pub const MAX_OVERSIZED_BYTES: u64 = 64 << 20;
+/// The placeholders a canned body may hold, and the request value each stands for.
+const ECHOES: [(&str, Echo); 4] = [
+    ("{{client_secret}}", Echo::Form("client_secret")),
+    ("{{code}}", Echo::Form("code")),
+    ("{{refresh_token}}", Echo::Form("refresh_token")),
+    ("{{access_token}}", Echo::Bearer),
+];
+
+#[derive(Debug, Clone, Copy)]
+enum Echo {
+    Form(&'static str),
+    Bearer,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -119,6 +147,8 @@ impl Fault {
                 ("ms", spec.ms.is_some()),
                 ("body", spec.body.is_some()),
                 ("headers", spec.headers.is_some()),
+                ("bytes", spec.bytes.is_some()),
+                ("chunked", spec.chunked.is_some()),
             ];
             match given.iter().find(|(name, set)| *set && !allowed.contains(name)) {
                 Some((name, _)) => Err(format!("fault kind {} does not take {name}", spec.kind)),
@@ -166,17 +196,27 @@ impl Fault {
                 }
                 FaultKind::Canned { status, body, headers }
             }
+            "oversized" => {
+                only(&["bytes", "chunked"])?;
+                let bytes = spec.bytes.ok_or("oversized needs bytes")?;
+                if bytes > MAX_OVERSIZED_BYTES {
+                    return Err(format!("oversized bytes must be at most {MAX_OVERSIZED_BYTES}"));
+                }
+                FaultKind::Oversized { bytes, chunked: spec.chunked.unwrap_or(false) }
+            }
             other => {
                 return Err(format!(
-                    "unknown fault kind {other:?}; use server_error, rate_limit, delay, html, truncated_json or canned"
+                    "unknown fault kind {other:?}; use server_error, rate_limit, delay, html, truncated_json, canned \
+                     or oversized"
                 ))
             }
         };
         Ok(Fault { kind, once: spec.once, spec })
     }
 
-    /// The answer this fault gives instead of the endpoint's own; none for a delay, which only postpones it.
-    fn replacement(&self, endpoint: Endpoint) -> Option<Response> {
+    /// The answer this fault gives instead of the endpoint's own; none for a delay, which only
+    /// postpones it. `echoed` are the request's values a canned body's placeholders stand for.
+    fn replacement(&self, endpoint: Endpoint, echoed: &[(&str, String)]) -> Option<Response> {
         let response = match &self.kind {
             FaultKind::ServerError { status } => failure_body(endpoint, *status, None),
             FaultKind::RateLimit { retry_after } => {
@@ -196,13 +236,19 @@ impl Fault {
                 (StatusCode::OK, [(header::CONTENT_TYPE, "application/json")], truncated_json(endpoint)).into_response()
             }
             FaultKind::Canned { status, body, headers } => {
-                let mut response =
-                    (*status, [(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response();
+                let mut text = body.to_string();
+                for (placeholder, value) in echoed {
+                    // As a JSON string's content: the value quoted, then the quotes dropped.
+                    let quoted = serde_json::Value::from(value.as_str()).to_string();
+                    text = text.replace(placeholder, &quoted[1..quoted.len() - 1]);
+                }
+                let mut response = (*status, [(header::CONTENT_TYPE, "application/json")], text).into_response();
                 for (name, value) in headers {
                     response.headers_mut().insert(name.clone(), value.clone());
                 }
                 response
             }
+            FaultKind::Oversized { bytes, chunked } => oversized(endpoint, *bytes, *chunked),
         };
         Some(response)
     }
@@ -215,6 +261,7 @@ impl Fault {
             FaultKind::Html => "html",
             FaultKind::TruncatedJson => "truncated_json",
             FaultKind::Canned { .. } => "canned",
+            FaultKind::Oversized { .. } => "oversized",
         }
     }
 }
@@ -252,6 +299,60 @@ fn truncated_json(endpoint: Endpoint) -> &'static str {
     }
 }
 
+/// A JSON answer of `bytes` bytes: a plausible start, padding, a proper end.
+fn oversized(endpoint: Endpoint, bytes: u64, chunked: bool) -> Response {
+    let (head, tail) = match endpoint {
+        Endpoint::Token => (r#"{"access_token":"oversized","token_type":"Bearer","expires_in":3600,"pad":""#, r#""}"#),
+        Endpoint::AccessibleResources => {
+            (r#"[{"id":"aaaaaaaa-0000-4000-8000-000000000001","name":""#, r#"","url":"https://x"}]"#)
+        }
+        _ => (r#"{"pad":""#, r#""}"#),
+    };
+    let padding = usize::try_from(bytes).unwrap_or(usize::MAX).saturating_sub(head.len() + tail.len());
+    let body = format!("{head}{}{tail}", "x".repeat(padding));
+    let content_type = [(header::CONTENT_TYPE, "application/json")];
+    if !chunked {
+        return (StatusCode::OK, content_type, body).into_response();
+    }
+    let chunks: Vec<Result<axum::body::Bytes, std::convert::Infallible>> =
+        body.into_bytes().chunks(64 * 1024).map(|chunk| Ok(axum::body::Bytes::copy_from_slice(chunk))).collect();
+    let stream = axum::body::Body::from_stream(futures_util::stream::iter(chunks));
+    (StatusCode::OK, content_type, stream).into_response()
+}
+
+/// The request's values a canned body's placeholders ask for (the request body is read only then).
+async fn echoed_values(fault: &Fault, request: Request) -> (Vec<(&'static str, String)>, Request) {
+    let FaultKind::Canned { body, .. } = &fault.kind else { return (Vec::new(), request) };
+    let text = body.to_string();
+    let wanted: Vec<(&str, Echo)> = ECHOES.into_iter().filter(|(placeholder, _)| text.contains(placeholder)).collect();
+    if wanted.is_empty() {
+        return (Vec::new(), request);
+    }
+    let (parts, body) = request.into_parts();
+    let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
+    let form: Vec<(String, String)> = form_urlencoded::parse(&bytes).into_owned().collect();
+    let bearer = parts
+        .headers
+        .get(header::AUTHORIZATION)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.strip_prefix("Bearer "))
+        .unwrap_or("")
+        .to_string();
+    let values = wanted
+        .into_iter()
+        .map(|(placeholder, echo)| {
+            let value = match echo {
+                Echo::Form(name) => {
+                    form.iter().find(|(key, _)| key == name).map(|(_, v)| v.clone()).unwrap_or_default()
+                }
+                Echo::Bearer => bearer.clone(),
+            };
+            (placeholder, value)
+        })
+        .collect();
+    (values, Request::from_parts(parts, axum::body::Body::from(bytes)))
+}
+
 /// Middleware: answers with the endpoint's fault, if one is set, instead of (or, for a delay, before) the handler.
 pub async fn apply_faults(State(shared): State<Arc<Shared>>, request: Request, next: Next) -> Response {
     let endpoint = Endpoint::of_path(request.uri().path());
@@ -266,7 +367,8 @@ pub async fn apply_faults(State(shared): State<Arc<Shared>>, request: Request, n
     let Some(fault) = fault else {
         return next.run(request).await;
     };
-    let mut response = match fault.replacement(endpoint) {
+    let (echoed, request) = echoed_values(&fault, request).await;
+    let mut response = match fault.replacement(endpoint, &echoed) {
         Some(response) => response,
         None => {
             if let FaultKind::Delay { ms } = fault.kind {
@@ -302,6 +404,13 @@ mod tests {
         assert!(spec(r#"{"kind":"nope"}"#).is_err());
         assert!(spec(r#"{"kind":"html","surprise":1}"#).is_err());
         assert!(spec(r#"{"kind":"rate_limit","retry_after":7,"once":true}"#).unwrap().once);
+        assert_eq!(
+            spec(r#"{"kind":"oversized","bytes":2097152,"chunked":true}"#).unwrap().kind,
+            FaultKind::Oversized { bytes: 2 << 20, chunked: true }
+        );
+        assert!(spec(r#"{"kind":"oversized"}"#).is_err());
+        assert!(spec(r#"{"kind":"oversized","bytes":999999999999}"#).is_err());
+        assert!(spec(r#"{"kind":"canned","status":200,"body":{},"bytes":1}"#).is_err());
     }
 
     #[test]

@@ -271,7 +271,7 @@ mod tests {
         }
         // The first tab's callback leaves only the second's binding behind, and that one works.
         let verified = verify(&config, &format!("code=abc&state={first}"), Some(&cookie), NOW + 30).unwrap();
-        let left = cookie_for.after_callback(Some(&cookie), Some(verified.binding));
+        let left = cookie_for.after_callback(Some(&cookie), verified.binding);
         let left = left.split(';').next().unwrap();
         assert_eq!(
             refusal(&config, &format!("code=abc&state={first}"), Some(left), NOW + 30),

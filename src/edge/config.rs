@@ -210,6 +210,25 @@ impl Config {
         !self.report.has_errors() && self.problems.is_empty()
     }
 
+    /// Whether this Worker is reached over https: its callback URL is not plain http (which only
+    /// loopback development uses). Decides the cookie's `Secure` and `Strict-Transport-Security`.
+    pub fn serves_https(&self) -> bool {
+        let callback = self.setup.callback_url.as_deref().unwrap_or("");
+        !callback.trim_start().to_ascii_lowercase().starts_with("http:")
+    }
+
+    /// A binding `wrangler.toml` should declare is missing from this environment: flows are
+    /// refused until it is there (bindings are not inherited by environments).
+    pub fn missing_binding(&mut self, binding: &'static str, kind: &str) {
+        self.problems.push(Problem {
+            variable: binding,
+            message: format!(
+                "the {kind} binding {binding} is missing from this environment; declare it in wrangler.toml for \
+                 this environment (bindings are not inherited from the top level) and deploy again"
+            ),
+        });
+    }
+
     /// The scopes to request, as the validator normalized them (split, deduplicated).
     pub fn requested_scopes(&self) -> ScopeList {
         ScopeList::new(self.report.normalized.scopes.iter().cloned())

@@ -26,8 +26,7 @@ pub struct StateCookie {
 
 impl StateCookie {
     pub fn for_config(config: &Config) -> StateCookie {
-        let callback = config.setup.callback_url.as_deref().unwrap_or("");
-        StateCookie { secure: !callback.trim_start().to_ascii_lowercase().starts_with("http:") }
+        StateCookie { secure: config.serves_https() }
     }
 
     pub fn name(self) -> &'static str {
@@ -76,10 +75,9 @@ impl StateCookie {
     }
 
     /// `Set-Cookie` after a callback: the binding it used (`used`, an index into
-    /// [`bindings`](Self::bindings)) is gone, the others stay for their own callbacks. A callback
-    /// whose state matched none of them clears the cookie, as a binding is good for one callback.
-    pub fn after_callback(self, header: Option<&str>, used: Option<usize>) -> String {
-        let Some(used) = used else { return self.clear() };
+    /// [`bindings`](Self::bindings)) is gone, the others stay for their own callbacks. (A
+    /// callback whose state matched none of them sends no `Set-Cookie` at all.)
+    pub fn after_callback(self, header: Option<&str>, used: usize) -> String {
         let mut left = self.bindings(header);
         if used < left.len() {
             left.remove(used);
@@ -140,9 +138,8 @@ mod tests {
         let header = format!("x=1; threelo_state={}", value_of(&second));
         assert_eq!(cookie.bindings(Some(&header)), [B, A]);
         // The second sign-in's callback (index 0) leaves the first's binding; the first's clears.
-        assert_eq!(value_of(&cookie.after_callback(Some(&header), Some(0))), A);
-        assert!(cookie.after_callback(Some(&format!("threelo_state={A}")), Some(0)).contains("Max-Age=0"));
-        assert!(cookie.after_callback(Some(&header), None).contains("Max-Age=0"));
+        assert_eq!(value_of(&cookie.after_callback(Some(&header), 0)), A);
+        assert!(cookie.after_callback(Some(&format!("threelo_state={A}")), 0).contains("Max-Age=0"));
     }
 
     #[test]

@@ -5,7 +5,8 @@
 //! redirect would carry a secret, a code or a token to another host, so status 0 (an opaque
 //! redirect) and every 3xx come back as [`FetchError::Redirected`]. Every other status is returned
 //! as is, because the OAuth parsers read Atlassian's 4xx bodies. A timeout covers the whole
-//! exchange, body included, and bodies are capped.
+//! exchange, body included, and bodies are capped: refused on a `Content-Length` over the cap,
+//! and otherwise while they stream, as soon as the cap is passed.
 
 use std::fmt;
 use std::time::Duration;
@@ -134,15 +135,55 @@ pub async fn send(request: &HttpRequest, timeout: Duration) -> Result<FetchedRes
     let status = response.status_code();
     check_status(&host, status)?;
     let headers: Vec<(String, String)> = response.headers().entries().collect();
-    let declared = headers.iter().find(|(name, _)| name == "content-length").and_then(|(_, v)| v.parse::<usize>().ok());
-    if declared.is_some_and(|length| length > MAX_BODY_BYTES) {
+    let declared = headers.iter().find(|(name, _)| name == "content-length").map(|(_, v)| v.as_str());
+    if declared_too_large(declared) {
         return Err(FetchError::TooLarge { host });
     }
-    let body = response.bytes().await.map_err(|_| failed(&signal))?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(FetchError::TooLarge { host });
+    let mut body = BodyUnderCap::default();
+    let too_large = |_| FetchError::TooLarge { host: host.clone() };
+    match response.body() {
+        worker::ResponseBody::Empty => {}
+        worker::ResponseBody::Body(bytes) => body.push(bytes).map_err(too_large)?,
+        worker::ResponseBody::Stream(_) => {
+            let mut chunks = response.stream().map_err(|_| failed(&signal))?;
+            while let Some(chunk) = futures_util::StreamExt::next(&mut chunks).await {
+                body.push(&chunk.map_err(|_| failed(&signal))?).map_err(too_large)?;
+            }
+        }
     }
-    Ok(FetchedResponse { status, headers, body })
+    // The SDK's stream ends quietly when the signal aborts it: a cut body is a timeout.
+    if signal.aborted() {
+        return Err(failed(&signal));
+    }
+    Ok(FetchedResponse { status, headers, body: body.bytes })
+}
+
+/// Whether a `Content-Length` announces more than the cap. (Anything unreadable is left to the
+/// streaming check.)
+fn declared_too_large(content_length: Option<&str>) -> bool {
+    content_length
+        .and_then(|length| length.trim().parse::<u64>().ok())
+        .is_some_and(|length| length > MAX_BODY_BYTES as u64)
+}
+
+/// A body read chunk by chunk that refuses to grow past [`MAX_BODY_BYTES`].
+#[derive(Default)]
+struct BodyUnderCap {
+    bytes: Vec<u8>,
+}
+
+/// The body went past the cap.
+#[derive(Debug, PartialEq, Eq)]
+struct OverCap;
+
+impl BodyUnderCap {
+    fn push(&mut self, chunk: &[u8]) -> Result<(), OverCap> {
+        if self.bytes.len() + chunk.len() > MAX_BODY_BYTES {
+            return Err(OverCap);
+        }
+        self.bytes.extend_from_slice(chunk);
+        Ok(())
+    }
 }
 
 #[cfg(test)]
@@ -166,6 +207,20 @@ mod tests {
         assert_eq!(host_of("http://127.0.0.1:8789/x"), "127.0.0.1:8789");
         let error = FetchError::Redirected { host, status: 302 };
         assert!(!error.to_string().contains("SECRETCODE"));
+    }
+
+    #[test]
+    fn bodies_over_the_cap_are_refused_as_declared_or_as_they_stream() {
+        assert!(declared_too_large(Some("1048577")) && declared_too_large(Some(" 99999999999 ")));
+        assert!(!declared_too_large(Some("1048576")) && !declared_too_large(Some("lots")) && !declared_too_large(None));
+        let mut body = BodyUnderCap::default();
+        let chunk = vec![b'x'; 64 * 1024];
+        for _ in 0..16 {
+            assert_eq!(body.push(&chunk), Ok(()));
+        }
+        assert_eq!(body.bytes.len(), MAX_BODY_BYTES);
+        assert_eq!(body.push(b"x"), Err(OverCap));
+        assert_eq!(body.bytes.len(), MAX_BODY_BYTES, "the refused chunk was kept");
     }
 
     #[test]

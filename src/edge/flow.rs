@@ -12,10 +12,13 @@ use crate::oauth::{
     parse_accessible_resources, parse_me, parse_token_response, ApiError, AtlassianApi, ClientId, ClientSecret,
     HttpRequest, RedirectUrl, TokenClient, TokenError,
 };
+use crate::redact::Redactor;
 
 /// `GET /callback`: the report, or the page that says why there is none. The binding this
 /// callback's state matched leaves the cookie whatever happens (a binding is good for one
-/// callback); other sign-ins under way in the browser keep theirs.
+/// callback); other sign-ins under way in the browser keep theirs. A callback whose state
+/// matches none of them changes nothing: a cross-site link to `/callback?state=x` must not end
+/// the sign-ins under way.
 pub async fn callback(
     env: &worker::Env,
     config: &Config,
@@ -25,8 +28,10 @@ pub async fn callback(
     now: u64,
 ) -> Reply {
     let verified = callback::verify(config, query, cookie_header, now);
-    let set_cookie = StateCookie::for_config(config)
-        .after_callback(cookie_header, verified.as_ref().ok().map(|verified| verified.binding));
+    let set_cookie = match &verified {
+        Ok(verified) => Some(StateCookie::for_config(config).after_callback(cookie_header, verified.binding)),
+        Err(_) => None,
+    };
     let outcome = match verified {
         Ok(verified) => exchange(env, config, verified, now).await,
         Err(problem) => Err(Failure::Problem(problem)),
@@ -44,7 +49,10 @@ pub async fn callback(
             }
         }
     };
-    reply.with_header("Set-Cookie", set_cookie)
+    match set_cookie {
+        Some(set_cookie) => reply.with_header("Set-Cookie", set_cookie),
+        None => reply,
+    }
 }
 
 enum Failure {
@@ -68,6 +76,7 @@ async fn exchange(
         Ok(true) => {}
         Ok(false) => return Err(callback::replayed().into()),
         Err(_) => {
+            worker::console_error!("/callback: the state ledger failed; the sign-in was refused, nothing exchanged");
             return Err(Problem::new(
                 503,
                 "ledger-unavailable",
@@ -75,7 +84,7 @@ async fn exchange(
                 "The store that makes each sign-in single-use did not answer. Nothing was exchanged; start again \
                  from /connect in a moment.",
             )
-            .into())
+            .into());
         }
     }
     let code = match verified.outcome {
@@ -109,17 +118,31 @@ async fn exchange(
     })?;
     let client = TokenClient::new(config.cloud(), ClientId::new(client_id), ClientSecret::new(secret))
         .with_token_url(config.atlassian.token_url());
-    let answer = fetch::send(&client.exchange_code(&code, &redirect_url), DEFAULT_TIMEOUT)
-        .await
-        .map_err(|error| Failure::Problem(callback::fetch_failed(&error)))?;
-    let tokens =
-        parse_token_response(answer.status, answer.header("content-type"), answer.header("retry-after"), &answer.body)
-            .map_err(Failure::Token)?;
+    let answer = fetch::send(&client.exchange_code(&code, &redirect_url), DEFAULT_TIMEOUT).await.map_err(|error| {
+        worker::console_error!("/callback: the token exchange failed: {error}");
+        Failure::Problem(callback::fetch_failed(&error))
+    })?;
+    // Whatever answers may echo what was sent: nothing of the request shows on the page.
+    let sent = [secret, code.secret()];
+    let tokens = parse_token_response(
+        answer.status,
+        answer.header("content-type"),
+        answer.header("retry-after"),
+        &answer.body,
+        &Redactor::upstream(&sent),
+    )
+    .map_err(|error| {
+        worker::console_error!("/callback: the token endpoint refused the exchange: {error}");
+        Failure::Token(error)
+    })?;
 
+    let refresh = tokens.refresh_token.as_ref().map_or("", |token| token.secret());
+    let exchanged = [secret, code.secret(), tokens.access_token.secret(), refresh];
+    let redactor = Redactor::upstream(&exchanged);
     let api = AtlassianApi::with_base_url(config.atlassian.api_base_url.clone());
-    let sites = call(api.accessible_resources(&tokens.access_token), parse_accessible_resources).await;
+    let sites = call(api.accessible_resources(&tokens.access_token), parse_accessible_resources, &redactor).await;
     let identity = match tokens.scope.as_ref().is_some_and(|granted| granted.contains("read:me")) {
-        true => Some(call(api.me(&tokens.access_token), parse_me).await),
+        true => Some(call(api.me(&tokens.access_token), parse_me, &redactor).await),
         false => None,
     };
     let connection = report::Connection {
@@ -133,16 +156,23 @@ async fn exchange(
     Ok(report::report_page(config, &connection, &findings_html(config)))
 }
 
-/// A parser of the core for an API answer: status, content type, Retry-After, body.
-type ApiParser<T> = fn(u16, Option<&str>, Option<&str>, &[u8]) -> Result<T, ApiError>;
+/// A parser of the core for an API answer: status, content type, Retry-After, body, and what
+/// to hide in it.
+type ApiParser<T> = fn(u16, Option<&str>, Option<&str>, &[u8], &Redactor) -> Result<T, ApiError>;
 
 /// One API call of the report; a failure becomes the text the report shows in its place.
-async fn call<T>(request: HttpRequest, parse: ApiParser<T>) -> Result<T, String> {
+async fn call<T>(request: HttpRequest, parse: ApiParser<T>, redactor: &Redactor<'_>) -> Result<T, String> {
     let answer = fetch::send(&request, DEFAULT_TIMEOUT).await;
     let parsed = match answer {
-        Ok(answer) => parse(answer.status, answer.header("content-type"), answer.header("retry-after"), &answer.body)
-            .map_err(Ok::<ApiError, FetchError>),
+        Ok(answer) => {
+            let (content_type, retry_after) = (answer.header("content-type"), answer.header("retry-after"));
+            parse(answer.status, content_type, retry_after, &answer.body, redactor).map_err(Ok::<ApiError, FetchError>)
+        }
         Err(error) => Err(Err(error)),
     };
-    parsed.map_err(|error| callback::api_failure_text(&error))
+    parsed.map_err(|error| {
+        let text = callback::api_failure_text(&error);
+        worker::console_error!("/callback: an API call of the report failed: {text}");
+        text
+    })
 }

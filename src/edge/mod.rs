@@ -7,8 +7,12 @@
 //! - `GET /connect` ([`connect`]): starts consent with a sealed, single-use, browser-bound state.
 //! - `GET /callback` ([`callback`]): verifies the state, exchanges the code, reads what was granted
 //!   and answers with the connection report ([`report`]).
-//! - The flow routes are refused with the findings (503) while the setup has errors.
+//! - The flow routes are refused with the findings (503) while the setup has errors, and
+//!   limited per client address ([`rate_limit`], 429).
 //! - anything else: 404.
+//!
+//! Every answer carries the security headers of [`respond`], `Strict-Transport-Security` too
+//! when the Worker is reached over https; so does the bare 500 when an answer cannot be built.
 //!
 //! Routing and every answer are plain values ([`route`], [`respond::Reply`]), so they are tested
 //! natively; only [`serve`] (the entry point), [`fetch::send`] and the [`ledger`] touch the
@@ -21,6 +25,7 @@ pub mod cookie;
 pub mod fetch;
 pub mod ledger;
 pub mod query;
+pub mod rate_limit;
 pub mod report;
 pub mod respond;
 
@@ -30,7 +35,7 @@ use std::rc::Rc;
 use serde_json::{json, Value};
 
 use config::{Config, Problem as ConfigProblem};
-use respond::{escape_html, json as json_reply, Problem, Reply, Wants};
+use respond::{escape_html, internal_error, json as json_reply, Problem, Reply, Wants, HSTS};
 
 /// The crate's version, as `/healthz` reports it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -165,12 +170,36 @@ thread_local! {
 fn config_of(env: &worker::Env) -> Rc<Config> {
     CONFIG.with(|cell| {
         cell.get_or_init(|| {
-            Rc::new(Config::load(|name| {
+            let mut config = Config::load(|name| {
                 env.var(name).ok().map(|value| value.to_string()).filter(|value| !value.is_empty())
-            }))
+            });
+            if env.durable_object(ledger::BINDING).is_err() {
+                config.missing_binding(ledger::BINDING, "Durable Object");
+            }
+            if env.rate_limiter(rate_limit::BINDING).is_err() {
+                config.missing_binding(rate_limit::BINDING, "rate-limiting");
+            }
+            Rc::new(config)
         })
         .clone()
     })
+}
+
+/// Whether this client may run another flow request now. A limiter that fails lets it through
+/// (and says so in the log): the state, its cookie and the single-use ledger still guard every
+/// sign-in, and an outage of the limiter should not become one of the Worker.
+async fn within_rate_limit(env: &worker::Env, connecting_ip: Option<&str>) -> bool {
+    let outcome = match env.rate_limiter(rate_limit::BINDING) {
+        Ok(limiter) => limiter.limit(rate_limit::client_key(connecting_ip)).await,
+        Err(error) => Err(error),
+    };
+    match outcome {
+        Ok(outcome) => outcome.success,
+        Err(_) => {
+            worker::console_error!("the rate limiter failed; the request was let through");
+            true
+        }
+    }
 }
 
 fn into_response(reply: Reply) -> worker::Result<worker::Response> {
@@ -198,7 +227,11 @@ pub async fn serve(
     // The query holds codes and states: it is read here and passed on, never logged.
     let query = request.url().map(|url| url.query().unwrap_or("").to_string()).unwrap_or_default();
     let now = worker::Date::now().as_millis() / 1000;
-    let reply = match route(&Incoming { method: &method, path: &path, accept: accept.as_deref() }, &config) {
+    let routed = route(&Incoming { method: &method, path: &path, accept: accept.as_deref() }, &config);
+    let limited =
+        !matches!(routed, Route::Reply(_)) && !within_rate_limit(&env, header("cf-connecting-ip").as_deref()).await;
+    let reply = match routed {
+        _ if limited => rate_limit::limited(wants),
         Route::Reply(reply) => reply,
         Route::Connect => match random_for_connect() {
             Some(random) => connect::connect(&config, &query, header("cookie").as_deref(), wants, &random, now),
@@ -206,11 +239,21 @@ pub async fn serve(
         },
         Route::Callback => flow::callback(&env, &config, &query, header("cookie").as_deref(), wants, now).await,
     };
+    let reply = finish(reply, &config);
     worker::console_log!("{method} {} -> {}", log_label(&path), reply.status);
     into_response(reply).or_else(|_| {
         worker::console_error!("{method} {}: the response could not be built", log_label(&path));
-        worker::Response::error("Internal error", 500)
+        into_response(finish(internal_error(), &config))
     })
+}
+
+/// What every answer gets last: `Strict-Transport-Security` when the Worker is reached over https.
+pub fn finish(reply: Reply, config: &Config) -> Reply {
+    if config.serves_https() {
+        reply.with_header(HSTS.0, HSTS.1)
+    } else {
+        reply
+    }
 }
 
 fn random_for_connect() -> Option<connect::ConnectRandom> {
@@ -340,6 +383,19 @@ mod tests {
                 }
             }
         }
+    }
+
+    #[test]
+    fn https_workers_send_hsts_on_every_answer_the_fallback_too() {
+        let mut https = sound();
+        https.setup.callback_url = Some("https://connect.threelo.dev/callback".into());
+        for reply in [get("/healthz", None, &https), get("/nope", None, &https), internal_error()] {
+            let reply = finish(reply, &https);
+            assert_eq!(reply.header("strict-transport-security"), Some(HSTS.1), "{reply:?}");
+            assert_eq!(reply.header("x-frame-options"), Some("DENY"));
+        }
+        // Plain-http loopback (development): browsers ignore HSTS there, and it is not sent.
+        assert_eq!(finish(internal_error(), &sound()).header("strict-transport-security"), None);
     }
 
     #[test]

@@ -62,6 +62,22 @@ pub const SECURITY_HEADERS: [(&str, &str); 5] = [
     ("X-Frame-Options", "DENY"),
 ];
 
+/// Sent by a Worker reached over https (see `Config::serves_https`), on its own answers and, through
+/// `www/_headers`, on the static assets: a year, the value browsers' preload lists ask for at least.
+pub const HSTS: (&str, &str) = ("Strict-Transport-Security", "max-age=31536000");
+
+/// The answer when something went wrong that has no page of its own: the same headers as every
+/// answer, and nothing of what happened.
+pub fn internal_error() -> Reply {
+    coded_page(
+        500,
+        "internal-error",
+        "Something went wrong here",
+        "<p>This Worker could not finish its answer. Nothing of the request was kept; start again from \
+         <a href=\"/connect\">/connect</a>.</p>",
+    )
+}
+
 /// What the client reads best, from its `Accept` header.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Wants {
@@ -227,6 +243,7 @@ mod tests {
             page(404, "Not found", "<p>x</p>"),
             json(200, &json!({"ok": true})),
             Problem::new(501, "not-implemented", "t", "d").reply(Wants::ProblemJson),
+            internal_error(),
         ] {
             for (name, value) in SECURITY_HEADERS {
                 assert_eq!(reply.header(name), Some(value), "{name} on {reply:?}");

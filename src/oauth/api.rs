@@ -6,6 +6,7 @@ use serde_json::Value;
 
 use super::response::{api_message, classify_status, parse_json, StatusClass};
 use super::{AccessToken, AtlassianCloud, HttpRequest, MalformedResponse, Method};
+use crate::redact::Redactor;
 
 /// Atlassian's API gateway: `https://api.atlassian.com/` or a stand-in's address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -169,19 +170,21 @@ impl fmt::Display for ApiError {
 
 impl std::error::Error for ApiError {}
 
-/// The body of a 2xx as JSON, or the error the status and body make.
+/// The body of a 2xx as JSON, or the error the status and body make; the server's message in
+/// it is filtered by `redactor`.
 pub(crate) fn api_json(
     status: u16,
     content_type: Option<&str>,
     retry_after: Option<&str>,
     body: &[u8],
+    redactor: &Redactor,
 ) -> Result<Value, ApiError> {
     match classify_status(status, retry_after) {
         StatusClass::Success => parse_json(content_type, body).map_err(ApiError::Malformed),
         StatusClass::Redirect => Err(ApiError::Redirected { status }),
         StatusClass::RateLimited { retry_after } => Err(ApiError::RateLimited { retry_after }),
         StatusClass::Failure => {
-            let message = api_message(body);
+            let message = api_message(body, redactor);
             Err(match status {
                 401 if message.as_deref().is_some_and(|m| m.to_ascii_lowercase().contains("scope does not match")) => {
                     ApiError::ScopeMismatch

@@ -14,7 +14,9 @@
 //! - [`ScopeDiff`]: requested against granted scopes (`scope_diff.rs`).
 //!
 //! Secrets (client secret, codes, tokens, the state key, the browser binding) show in no
-//! `Debug` or `Display`, and error messages carry server text only cleaned and capped.
+//! `Debug` or `Display`. Every text of an answer that may be shown (error codes and
+//! descriptions, API messages, site and account fields, granted scope names) is filtered by the
+//! caller's [`Redactor::upstream`](crate::redact::Redactor::upstream) as it is parsed, and capped.
 //!
 //! ```
 //! use threelo::oauth::*;
@@ -37,7 +39,10 @@
 //! assert_eq!(request.url, "https://auth.atlassian.com/oauth/token");
 //!
 //! let body = br#"{"access_token":"eyJ...","expires_in":3600,"scope":"read:me","token_type":"Bearer"}"#;
-//! let tokens = parse_token_response(200, Some("application/json"), None, body).unwrap();
+//! // What of the answer may be shown is filtered: the values this exchange sent are hidden in it.
+//! let sent = ["secret", "code"];
+//! let redactor = threelo::redact::Redactor::upstream(&sent);
+//! let tokens = parse_token_response(200, Some("application/json"), None, body, &redactor).unwrap();
 //! assert_eq!(tokens.expires_at(1_790_000_000), Some(1_790_003_600));
 //! ```
 

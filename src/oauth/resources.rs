@@ -5,8 +5,10 @@ use serde_json::{Map, Value};
 use super::api::api_json;
 use super::response::{optional_string, required_string};
 use super::{ApiError, MalformedResponse, ScopeList};
+use crate::redact::Redactor;
 
-/// A site the token can reach.
+/// A site the token can reach. Every text in it is filtered by the [`Redactor`] it was read
+/// with; the cloud ID is kept whole when it is a UUID, as Atlassian's are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
     /// The cloud ID, for `https://api.atlassian.com/ex/confluence/{cloud_id}/…`.
@@ -28,14 +30,15 @@ pub fn parse_accessible_resources(
     content_type: Option<&str>,
     retry_after: Option<&str>,
     body: &[u8],
+    redactor: &Redactor,
 ) -> Result<Vec<Site>, ApiError> {
-    let Value::Array(entries) = api_json(status, content_type, retry_after, body)? else {
+    let Value::Array(entries) = api_json(status, content_type, retry_after, body, redactor)? else {
         return Err(ApiError::Malformed(MalformedResponse::NotAnArray));
     };
     let mut sites = entries
         .iter()
         .map(|entry| match entry {
-            Value::Object(object) => site(object),
+            Value::Object(object) => site(object, redactor),
             _ => Err(MalformedResponse::NotAnObject),
         })
         .collect::<Result<Vec<_>, _>>()
@@ -44,21 +47,33 @@ pub fn parse_accessible_resources(
     Ok(sites)
 }
 
-fn site(object: &Map<String, Value>) -> Result<Site, MalformedResponse> {
+fn site(object: &Map<String, Value>, redactor: &Redactor) -> Result<Site, MalformedResponse> {
+    let shown = |text: String| redactor.redact(&text).into_owned();
     let scopes = match object.get("scopes") {
         None | Some(Value::Null) => ScopeList::default(),
         Some(Value::Array(scopes)) => {
             let names: Option<Vec<&str>> = scopes.iter().map(Value::as_str).collect();
-            ScopeList::new(names.ok_or(MalformedResponse::WrongType("scopes"))?)
+            ScopeList::new(names.ok_or(MalformedResponse::WrongType("scopes"))?.into_iter().map(|s| shown(s.into())))
         }
         Some(_) => return Err(MalformedResponse::WrongType("scopes")),
     };
+    let cloud_id = required_string(object, "id")?;
     Ok(Site {
-        cloud_id: required_string(object, "id")?,
-        name: optional_string(object, "name")?.unwrap_or_default(),
-        url: required_string(object, "url")?,
+        cloud_id: redactor.redact_identifier(&cloud_id, is_uuid(&cloud_id)).into_owned(),
+        name: shown(optional_string(object, "name")?.unwrap_or_default()),
+        url: shown(required_string(object, "url")?),
         scopes,
         // Decoration only: a strange value is dropped rather than failing the report.
-        avatar_url: object.get("avatarUrl").and_then(Value::as_str).map(str::to_string),
+        avatar_url: object.get("avatarUrl").and_then(Value::as_str).map(|url| shown(url.to_string())),
     })
+}
+
+/// `8-4-4-4-12` hexadecimal digits: a cloud ID, and the UUID parts of an account ID.
+pub(crate) fn is_uuid(text: &str) -> bool {
+    let groups: Vec<&str> = text.split('-').collect();
+    groups.len() == 5
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(group, len)| group.len() == len && group.bytes().all(|b| b.is_ascii_hexdigit()))
 }

@@ -6,6 +6,8 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
+use crate::redact::Redactor;
+
 /// How a non-2xx status reads before its body is looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum StatusClass {
@@ -144,21 +146,16 @@ pub(crate) fn optional_string(
 /// is a proxy's page or someone filling a log.
 pub const MAX_SERVER_TEXT_CHARS: usize = 200;
 
-/// Words longer than a client ID (32 characters) made only of token characters are hidden:
-/// access and refresh tokens, codes and secrets are all longer, and a server that echoes the
-/// request (as some proxies do) must not put them in an error message.
-const LONGEST_SHOWN_WORD: usize = 32;
-
-/// Server-supplied text made safe to show: control characters become spaces, token-shaped
-/// words are hidden, and the length is capped. The caller still escapes it for HTML.
-pub(crate) fn server_text(text: &str) -> String {
+/// Server-supplied text made safe to show: what `redactor` hides is hidden (before anything
+/// is cut, so no cut can leave a piece of a secret short enough to show), control characters
+/// become spaces, and the length is capped. The caller still escapes it for HTML.
+pub(crate) fn server_text(text: &str, redactor: &Redactor) -> String {
+    let text = redactor.redact(text);
     let mut shown = String::new();
     let mut chars = 0;
     // Runs of whitespace collapse to one space, so a description cannot pad itself out.
     let words = text.split(|c: char| c.is_whitespace() || c.is_control()).filter(|word| !word.is_empty());
     for word in words {
-        let hidden = word.len() > LONGEST_SHOWN_WORD && word.bytes().all(is_token_byte);
-        let word = if hidden { "[hidden]" } else { word };
         let separator = if shown.is_empty() { "" } else { " " };
         for c in separator.chars().chain(word.chars()) {
             if chars == MAX_SERVER_TEXT_CHARS {
@@ -173,15 +170,11 @@ pub(crate) fn server_text(text: &str) -> String {
     shown
 }
 
-fn is_token_byte(byte: u8) -> bool {
-    byte.is_ascii_alphanumeric() || matches!(byte, b'-' | b'_' | b'.' | b'~' | b'+' | b'/' | b'=')
-}
-
 /// The `message` of an API error body (`{"code":401,"message":"…"}`), made safe to show.
-pub(crate) fn api_message(body: &[u8]) -> Option<String> {
+pub(crate) fn api_message(body: &[u8], redactor: &Redactor) -> Option<String> {
     let value: Value = serde_json::from_slice(body.trim_ascii()).ok()?;
     let message = value.get("message")?.as_str()?;
-    let shown = server_text(message);
+    let shown = server_text(message, redactor);
     (!shown.is_empty()).then_some(shown)
 }
 
@@ -241,15 +234,22 @@ mod tests {
                 "redirect_uri is not registered for client: Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z",
                 "redirect_uri is not registered for client: Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z",
             ),
-            ("bad code eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIn0.sig", "bad code [hidden]"),
+            (
+                "bad code eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiIxMjM0NTY3ODkwIiwibmFtZSI6IkpvaG4ifQ.sig",
+                "bad code eyJhbGciOiJIUzI1NiJ9.eyJz… (46 characters).sig",
+            ),
         ];
+        let upstream = Redactor::upstream(&[]);
         for (text, expected) in table {
-            assert_eq!(server_text(text), *expected);
+            assert_eq!(server_text(text, &upstream), *expected);
         }
+        // Hidden before the cap: a secret at the very end shows no piece of itself.
         let secret = format!("ATOA{}", "x".repeat(72));
-        assert!(!server_text(&format!("secret {secret} rejected")).contains(&secret));
+        let long = format!("{} {secret}", "w".repeat(190));
+        let shown = server_text(&long, &upstream);
+        assert!(!shown.contains("xxxxxxxx"), "{shown}");
 
-        let huge = server_text(&"word ".repeat(10_000));
+        let huge = server_text(&"word ".repeat(10_000), &upstream);
         assert!(huge.chars().count() <= MAX_SERVER_TEXT_CHARS + 1);
         assert!(huge.ends_with('…'));
     }

@@ -5,6 +5,7 @@ use std::fmt;
 
 use super::response::server_text;
 use super::MalformedResponse;
+use crate::redact::Redactor;
 
 /// A failed token request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,10 +67,12 @@ const MAX_ERROR_CODE_CHARS: usize = 64;
 
 impl OAuthError {
     /// The OAuth error in a failed response's body, if there is one.
-    pub(crate) fn from_body(status: u16, body: &[u8]) -> Option<OAuthError> {
+    pub(crate) fn from_body(status: u16, body: &[u8], redactor: &Redactor) -> Option<OAuthError> {
         let value: serde_json::Value = serde_json::from_slice(body.trim_ascii()).ok()?;
         let error = value.get("error")?.as_str()?;
-        let error: String = error
+        // A code is a short ASCII word; anything else in its place is filtered like any text.
+        let error: String = redactor
+            .redact(error)
             .chars()
             .filter(|c| c.is_ascii_graphic() || *c == ' ')
             .take(MAX_ERROR_CODE_CHARS)
@@ -79,8 +82,11 @@ impl OAuthError {
         if error.is_empty() {
             return None;
         }
-        let description =
-            value.get("error_description").and_then(|d| d.as_str()).map(server_text).filter(|d| !d.is_empty());
+        let description = value
+            .get("error_description")
+            .and_then(|d| d.as_str())
+            .map(|d| server_text(d, redactor))
+            .filter(|d| !d.is_empty());
         let kind = OAuthErrorKind::of(status, &error, description.as_deref().unwrap_or(""));
         Some(OAuthError { status, error, description, kind })
     }

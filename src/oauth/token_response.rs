@@ -4,6 +4,7 @@ use serde_json::{Map, Value};
 
 use super::response::{classify_status, expect_object, optional_string, parse_json, required_string, StatusClass};
 use super::{AccessToken, MalformedResponse, OAuthError, RefreshToken, ScopeList, TokenError};
+use crate::redact::Redactor;
 
 /// A successful token response. `Debug` hides the tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -28,23 +29,37 @@ impl TokenResponse {
 
 /// Reads the token endpoint's answer: the status, the `Content-Type` and `Retry-After` headers,
 /// and the body. Status 0 or 3xx (a redirect the caller did not follow) is an error.
+///
+/// Whatever of the answer may be shown (an error's code and description, the granted scopes'
+/// names) comes filtered by `redactor`: make it with [`Redactor::upstream`] and the values the
+/// request sent (the client secret, the code or the refresh token).
 pub fn parse_token_response(
     status: u16,
     content_type: Option<&str>,
     retry_after: Option<&str>,
     body: &[u8],
+    redactor: &Redactor,
 ) -> Result<TokenResponse, TokenError> {
     match classify_status(status, retry_after) {
         StatusClass::Success => {
             let object = parse_json(content_type, body).and_then(expect_object).map_err(TokenError::Malformed)?;
-            token_fields(&object).map_err(TokenError::Malformed)
+            let mut tokens = token_fields(&object).map_err(TokenError::Malformed)?;
+            if let Some(scope) = tokens.scope.take() {
+                // The answer's own tokens are hidden in its scopes too: scope names are shown.
+                let refresh = tokens.refresh_token.as_ref().map_or("", |t| t.secret());
+                let answered = [tokens.access_token.secret(), refresh];
+                let own = Redactor::upstream(&answered);
+                let names = scope.names().iter().map(|name| own.redact(&redactor.redact(name)).into_owned());
+                tokens.scope = Some(ScopeList::new(names));
+            }
+            Ok(tokens)
         }
         StatusClass::Redirect => Err(TokenError::Redirected { status }),
         StatusClass::RateLimited { retry_after } => Err(TokenError::RateLimited { retry_after }),
         // A 5xx is the server's failure even when its body is OAuth-shaped
         // (`temporarily_unavailable`): the request may well be right, and retrying is the answer.
         StatusClass::Failure | StatusClass::Unexpected if status >= 500 => Err(TokenError::ServerError { status }),
-        StatusClass::Failure | StatusClass::Unexpected => Err(match OAuthError::from_body(status, body) {
+        StatusClass::Failure | StatusClass::Unexpected => Err(match OAuthError::from_body(status, body, redactor) {
             Some(error) => TokenError::OAuth(error),
             None => TokenError::UnexpectedStatus { status },
         }),

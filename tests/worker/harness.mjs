@@ -91,9 +91,14 @@ export async function startFakeAtlassian({ args = [], timeoutMs = 60_000 } = {})
  *   matches redirect_uri byte for byte), so a consent can finish. A handle from
  *   startFakeAtlassian() is used as is (the caller stops it).
  *
+ * - config: a function from wrangler.toml's text to the text this Worker runs with (a lowered
+ *   rate limit, say), written to a temporary copy whose paths point back into the project.
+ *
  * Resolves to { origin, port, vars, secrets, fakeAtlassian, output(), waitForOutput(re), stop() }.
  */
-export async function startWorker({ vars = {}, fakeAtlassian = null, timeoutMs = DEFAULT_READY_TIMEOUT_MS } = {}) {
+export async function startWorker({
+  vars = {}, fakeAtlassian = null, config = null, timeoutMs = DEFAULT_READY_TIMEOUT_MS,
+} = {}) {
   await buildWorker();
   const [port, inspectorPort] = [await freePort(), await freePort()];
   const ownStandIn = fakeAtlassian === true ? await startStandInFor(`http://127.0.0.1:${port}/callback`) : null;
@@ -112,8 +117,9 @@ export async function startWorker({ vars = {}, fakeAtlassian = null, timeoutMs =
     // Secrets go in by --var too, so a developer's .dev.vars (read by wrangler as well) changes nothing.
     const varArgs = Object.entries(chosen).filter(([, value]) => value != null).flatMap(([k, v]) => ['--var', `${k}:${v}`]);
     const persist = mkdtempSync(join(tmpdir(), 'threelo-wrangler-'));
+    const configArgs = config ? ['--config', writeConfig(persist, config)] : [];
     const child = startGroup(process.execPath, [
-      WRANGLER, 'dev', '--env', 'test', '--ip', '127.0.0.1', '--port', String(port),
+      WRANGLER, 'dev', ...configArgs, '--env', 'test', '--ip', '127.0.0.1', '--port', String(port),
       '--inspector-port', String(inspectorPort), '--show-interactive-dev-session=false', '--persist-to', persist,
       ...varArgs,
     ], { ...process.env, ...WRANGLER_ENV });
@@ -143,6 +149,23 @@ export async function startWorker({ vars = {}, fakeAtlassian = null, timeoutMs =
     await ownStandIn?.stop();
     throw error;
   }
+}
+
+/**
+ * wrangler.toml changed by `change`, in `dir`: wrangler reads `main` and the assets' directory
+ * relative to the file, so both are made absolute first.
+ */
+function writeConfig(dir, change) {
+  const original = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
+  const absolute = original
+    .replace(/^main = "([^"]+)"$/m, (_, path) => `main = ${JSON.stringify(join(ROOT, path))}`)
+    .replace(/^directory = "([^"]+)"$/m, (_, path) => `directory = ${JSON.stringify(join(ROOT, path))}`);
+  if (absolute === original) throw new Error('wrangler.toml has no main and assets directory lines to rewrite');
+  const changed = change(absolute);
+  if (changed === absolute) throw new Error('the config change changed nothing in wrangler.toml');
+  const file = join(dir, 'wrangler.toml');
+  writeFileSync(file, changed);
+  return file;
 }
 
 /** A stand-in whose built-in app (fake-atlassian/default.toml) is registered with `callbackUrl`. */
