@@ -106,7 +106,7 @@ pub enum FaultKind {
     TruncatedJson,
     /// Any status with a given JSON body (and headers): replays a recorded Atlassian answer. Its
     /// strings may hold `{{client_secret}}`, `{{code}}`, `{{refresh_token}}` (from the request's
-    /// form) and `{{access_token}}` (its bearer token): replaced by the request's own values, as a
+    /// JSON or form body) and `{{access_token}}` (its bearer token): replaced by the request's own values, as a
     /// proxy or a server that echoes the request would answer.
     Canned { status: StatusCode, body: serde_json::Value, headers: Vec<(HeaderName, HeaderValue)> },
     /// `200` with a JSON body of `bytes` bytes (the endpoint's answer, padded), with its
@@ -321,16 +321,32 @@ fn oversized(endpoint: Endpoint, bytes: u64, chunked: bool) -> Response {
 }
 
 /// The request's values a canned body's placeholders ask for (the request body is read only then).
+///
+/// A fault that answers in the handler's place reads the request's body first, whether it needs
+/// it or not: a server that answers before reading it may have its connection closed under the
+/// answer (seen as "Network connection lost" in workerd, for chunked answers).
 async fn echoed_values(fault: &Fault, request: Request) -> (Vec<(&'static str, String)>, Request) {
-    let FaultKind::Canned { body, .. } = &fault.kind else { return (Vec::new(), request) };
-    let text = body.to_string();
-    let wanted: Vec<(&str, Echo)> = ECHOES.into_iter().filter(|(placeholder, _)| text.contains(placeholder)).collect();
-    if wanted.is_empty() {
+    if matches!(fault.kind, FaultKind::Delay { .. }) {
         return (Vec::new(), request);
     }
     let (parts, body) = request.into_parts();
     let bytes = axum::body::to_bytes(body, 64 * 1024).await.unwrap_or_default();
-    let form: Vec<(String, String)> = form_urlencoded::parse(&bytes).into_owned().collect();
+    let text = match &fault.kind {
+        FaultKind::Canned { body, .. } => body.to_string(),
+        _ => String::new(),
+    };
+    let wanted: Vec<(&str, Echo)> = ECHOES.into_iter().filter(|(placeholder, _)| text.contains(placeholder)).collect();
+    if wanted.is_empty() {
+        return (Vec::new(), Request::from_parts(parts, axum::body::Body::from(bytes)));
+    }
+    // The request's parameters, from a JSON body (as threelo's token requests send them) or a form.
+    let form: Vec<(String, String)> = match serde_json::from_slice::<serde_json::Map<String, serde_json::Value>>(&bytes)
+    {
+        Ok(object) => {
+            object.into_iter().filter_map(|(key, value)| value.as_str().map(|v| (key.clone(), v.to_string()))).collect()
+        }
+        Err(_) => form_urlencoded::parse(&bytes).into_owned().collect(),
+    };
     let bearer = parts
         .headers
         .get(header::AUTHORIZATION)

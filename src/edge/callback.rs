@@ -180,19 +180,30 @@ pub fn token_failed(error: &TokenError) -> Problem {
 
 /// The token endpoint could not be reached, or its answer not read.
 pub fn fetch_failed(error: &FetchError) -> Problem {
-    let (status, code) = match error {
-        FetchError::Timeout { .. } => (504, "atlassian-timeout"),
-        FetchError::Redirected { .. } => (502, "atlassian-redirected"),
-        FetchError::TooLarge { .. } => (502, "atlassian-malformed-response"),
-        FetchError::Network { .. } | FetchError::InvalidRequest { .. } => (502, "atlassian-unreachable"),
+    let (status, code, title, next) = match error {
+        FetchError::Timeout { .. } => (504, "atlassian-timeout", "Atlassian did not answer in time", TRY_AGAIN),
+        FetchError::Redirected { .. } => (
+            502,
+            "atlassian-redirected",
+            "The token endpoint answered with a redirect",
+            "The code and the client secret were not sent on to where it pointed. The token URL \
+             (ATLASSIAN_AUTH_BASE_URL) is probably wrong, or a proxy is in the way.",
+        ),
+        FetchError::TooLarge { .. } => (
+            502,
+            "atlassian-answer-too-large",
+            "The token endpoint's answer was far too large",
+            "It was refused unread: a token answer is a few KB. The token URL (ATLASSIAN_AUTH_BASE_URL) probably \
+             points at something other than Atlassian.",
+        ),
+        FetchError::Network { .. } | FetchError::InvalidRequest { .. } => {
+            (502, "atlassian-unreachable", "Atlassian could not be reached", TRY_AGAIN)
+        }
     };
-    Problem::new(
-        status,
-        code,
-        "Atlassian could not be reached",
-        format!("{error}. Nothing was stored; try again from /connect in a minute."),
-    )
+    Problem::new(status, code, title, format!("{error}. {next} Nothing was stored."))
 }
+
+const TRY_AGAIN: &str = "Try again from /connect in a minute.";
 
 /// Why a part of the report is missing, for the report page.
 pub fn api_failure_text(error: &Result<ApiError, FetchError>) -> String {

@@ -139,12 +139,17 @@ fn sites_section(html: &mut String, sites: &Result<Vec<Site>, String>) {
                  URL.</p>\n<table>\n<tr><th>Site</th><th>Cloud ID</th><th>URL</th></tr>"
             );
             for site in sites {
+                let url = match site_link(&site.url) {
+                    Some(href) => {
+                        format!("<a href=\"{}\" rel=\"noreferrer\">{}</a>", escape_html(&href), escape_html(&site.url))
+                    }
+                    None => escape_html(&site.url),
+                };
                 let _ = writeln!(
                     html,
                     "<tr data-cloud-id=\"{id}\"><td>{name}</td><td><code>{id}</code></td><td>{url}</td></tr>",
                     id = escape_html(&site.cloud_id),
                     name = escape_html(&site.name),
-                    url = escape_html(&site.url),
                 );
             }
             let _ = writeln!(html, "</table>\n</section>");
@@ -176,6 +181,14 @@ fn identity_section(html: &mut String, identity: &Option<Result<Me, String>>) {
     }
 }
 
+/// A site's URL as a link target, when it is one a person may follow: `https`, parsed and
+/// re-serialized by the URL parser (so what the browser follows is what was checked). Anything
+/// else (`javascript:`, `data:`, plain http, text that is no URL) is shown as text only.
+fn site_link(url: &str) -> Option<String> {
+    let parsed = url::Url::parse(url).ok()?;
+    (parsed.scheme() == "https" && parsed.host_str().is_some()).then(|| parsed.to_string())
+}
+
 /// `YYYY-MM-DD HH:MM` for Unix seconds (proleptic Gregorian, UTC): the days-to-civil conversion
 /// of H. Hinnant's date algorithms, to need no date crate for one line of a page.
 fn utc_time(unix: u64) -> String {
@@ -196,6 +209,18 @@ fn utc_time(unix: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_https_site_urls_become_links() {
+        assert_eq!(site_link("https://acme.atlassian.net").as_deref(), Some("https://acme.atlassian.net/"));
+        for url in
+            ["javascript:alert(1)", "JavaScript:alert(1)", "data:text/html,x", "http://acme.atlassian.net", "acme"]
+        {
+            assert_eq!(site_link(url), None, "{url}");
+        }
+        // Parsed, then serialized: a quote cannot close the attribute (and escaping is still applied).
+        assert_eq!(site_link("https://x.io/\"><script>").as_deref(), Some("https://x.io/%22%3E%3Cscript%3E"));
+    }
 
     #[test]
     fn utc_times_match_known_dates() {

@@ -49,6 +49,16 @@ const TOKEN_SHAPE = /(?<![A-Za-z0-9_-])[A-Za-z0-9_-]{43}(?![A-Za-z0-9_-])/;
 const STACK_TRACE = /^\s+at \S+ \(|\.rs:\d+|panicked/m;
 const XSS = '<script>alert(1)</script><img src=x onerror=alert(2)>';
 const DECLINED = /declin|denied|did not (authorize|allow|accept)/i;
+/**
+ * The refusals whose state matched none of the cookie's bindings (or was never looked at): they
+ * leave the cookie alone, so a cross-site link to /callback cannot end the sign-ins under way.
+ */
+const COOKIE_UNTOUCHED = new Set([
+  'state-missing', 'state-malformed', 'state-forged', 'state-expired', 'state-cookie-missing',
+  'state-browser-mismatch', 'bad-query', 'query-too-long', 'rate-limited', 'method-not-allowed',
+]);
+/** The limit of the `limits` Worker (a lowered copy of wrangler.toml's test limit). */
+const LOWERED_LIMIT = 3;
 
 // ---------------------------------------------------------------------------------------------
 // The runs: one Worker + stand-in per describe block, started together.
@@ -58,9 +68,22 @@ let parser;
 const runs = {};
 
 before(async () => {
-  const names = ['connect', 'refusals', 'atlassian', 'browser'];
+  const options = {
+    connect: {},
+    refusals: {},
+    atlassian: {},
+    hostile: {},
+    browser: {},
+    // Few requests per address allowed, and a ledger that fails: requests from other addresses
+    // (the tests send CF-Connecting-IP, which wrangler dev passes on) are counted apart.
+    limits: {
+      vars: { THREELO_TEST_LEDGER_FAULT: 'error' },
+      config: (toml) => toml.replace('simple = { limit = 1000000, period = 10 }', `simple = { limit = ${LOWERED_LIMIT}, period = 60 }`),
+    },
+  };
+  const names = Object.keys(options);
   const started = await Promise.allSettled([
-    ...names.map(() => startWorker({ fakeAtlassian: true })),
+    ...names.map((name) => startWorker({ fakeAtlassian: true, ...options[name] })),
     launchBrowser(),
   ]);
   // Keep every handle that started, so the after hook stops it even when another failed.
@@ -108,17 +131,26 @@ class Run {
     if (header('x-content-type-options') !== 'nosniff') {
       problem(`X-Content-Type-Options is ${header('x-content-type-options')}`);
     }
-    if (!header('content-security-policy')) problem('no Content-Security-Policy');
+    if (!/frame-ancestors 'none'/.test(header('content-security-policy') ?? '')) {
+      problem(`no Content-Security-Policy with frame-ancestors 'none': ${header('content-security-policy')}`);
+    }
+    if (header('x-frame-options') !== 'DENY') problem(`X-Frame-Options is ${header('x-frame-options')}`);
     if (STACK_TRACE.test(body)) problem(`a stack trace in the body: ${body.match(STACK_TRACE)[0]}`);
-    if (label.startsWith('GET /callback')) {
-      // Cleared, or (when the browser had several sign-ins under way) narrowed to the others.
+    if (/^[A-Z]+ \/callback/.test(label)) {
       const set = setCookies.map(parseSetCookie).find((cookie) => cookie.name === STATE_COOKIE);
-      const sent = (sentCookie ?? '').split('.').filter(Boolean);
-      const kept = (set?.value ?? '').split('.').filter(Boolean);
-      const cleared = set?.value === '' && set.attributes['max-age'] === '0';
-      const narrowed = kept.length > 0 && kept.length < sent.length && kept.every((binding) => sent.includes(binding));
-      if (!set || set.attributes.path !== '/' || !(cleared || narrowed)) {
-        problem(`the state cookie is neither cleared nor narrowed (Set-Cookie: ${setCookies.join(' | ') || 'none'})`);
+      const code = body.match(/<main data-code="([^"]*)"/)?.[1] ?? (body.startsWith('{') ? JSON.parse(body).code : null);
+      // HEAD is refused like POST (405), and its answer has no body to read the code from.
+      if (label.startsWith('HEAD ') || COOKIE_UNTOUCHED.has(code)) {
+        if (set) problem(`${code} changed the state cookie (Set-Cookie: ${setCookies.join(' | ')})`);
+      } else {
+        // Cleared, or (when the browser had several sign-ins under way) narrowed to the others.
+        const sent = (sentCookie ?? '').split('.').filter(Boolean);
+        const kept = (set?.value ?? '').split('.').filter(Boolean);
+        const cleared = set?.value === '' && set.attributes['max-age'] === '0';
+        const narrowed = kept.length > 0 && kept.length < sent.length && kept.every((binding) => sent.includes(binding));
+        if (!set || set.attributes.path !== '/' || !(cleared || narrowed)) {
+          problem(`the state cookie is neither cleared nor narrowed (Set-Cookie: ${setCookies.join(' | ') || 'none'})`);
+        }
       }
     }
     const location = header('location');
@@ -126,14 +158,22 @@ class Run {
     this.shown.push({ label: `${label}: body`, text: body });
   }
 
-  /** GET on the Worker, redirects not followed; the answer is recorded and checked. */
-  async get(pathAndQuery, { cookie, headers = HTML } = {}) {
+  /**
+   * A request to the Worker (GET unless `method` says otherwise), redirects not followed; the
+   * answer is recorded and checked. `ip`: the client address, as Cloudflare would send it.
+   */
+  async get(pathAndQuery, { cookie, headers = HTML, ip, method = 'GET' } = {}) {
     const url = new URL(pathAndQuery, this.origin);
     for (const code of url.searchParams.getAll('code')) this.codes.add(code);
     if (['/connect', '/callback'].includes(url.pathname)) this.flowRequests += 1;
     const response = await fetch(url, {
+      method,
       redirect: 'manual',
-      headers: { ...headers, ...(cookie ? { Cookie: `${STATE_COOKIE}=${cookie}` } : {}) },
+      headers: {
+        ...headers,
+        ...(cookie ? { Cookie: `${STATE_COOKIE}=${cookie}` } : {}),
+        ...(ip ? { 'CF-Connecting-IP': ip } : {}),
+      },
     });
     const body = await response.text();
     const answer = {
@@ -142,7 +182,7 @@ class Run {
       setCookies: response.headers.getSetCookie(),
       body,
     };
-    this.note(`GET ${url.pathname}`, answer, { sentCookie: cookie });
+    this.note(`${method} ${url.pathname}`, answer, { sentCookie: cookie });
     return answer;
   }
 
@@ -150,8 +190,8 @@ class Run {
    * GET /connect: the authorize URL, the state in it and the cookie that binds it. `cookie`: the
    * state cookie this browser already holds (sign-ins under way).
    */
-  async connect(query = '', { cookie: held } = {}) {
-    const answer = await this.get(`/connect${query}`, { cookie: held });
+  async connect(query = '', { cookie: held, ip } = {}) {
+    const answer = await this.get(`/connect${query}`, { cookie: held, ip });
     assert.equal(answer.status, 302, `GET /connect${query} answered ${answer.status}:\n${answer.body.slice(0, 600)}`);
     const location = new URL(answer.header('location'));
     const cookie = answer.setCookies.map(parseSetCookie).find((c) => c.name === STATE_COOKIE);
@@ -173,8 +213,8 @@ class Run {
   }
 
   /** /connect → the stand-in (auto-consent) → the callback URL with a fresh code; not yet followed. */
-  async startFlow(query = '', { cookie } = {}) {
-    const connected = await this.connect(query, { cookie });
+  async startFlow(query = '', { cookie, ip } = {}) {
+    const connected = await this.connect(query, { cookie, ip });
     const { callback, code } = await this.consent(connected.location);
     assert.ok(code, `the stand-in did not consent: ${callback.search}`);
     return { ...connected, callback, code };
@@ -231,7 +271,7 @@ class Run {
     // The Worker's log lines come after its answers: wait until one per flow request is in.
     // Counted with a plain global match: a regex repeating a lazy wildcard N times backtracks
     // exponentially while the count is not yet reached, and once hung a run at 100% CPU.
-    const logged = () => (this.worker.output().match(/\[wrangler:info\] GET \/(?:connect|callback)/g) ?? []).length;
+    const logged = () => (this.worker.output().match(/\[wrangler:info\] [A-Z]+ \/(?:connect|callback)/g) ?? []).length;
     const deadline = Date.now() + 10_000;
     while (logged() < this.flowRequests) {
       assert.ok(Date.now() < deadline, `the Worker logged ${logged()} of ${this.flowRequests} flow requests in 10 s`);
@@ -284,6 +324,7 @@ async function read(html) {
       title: document.querySelector('main h1')?.textContent.trim() ?? '',
       text: (main?.textContent ?? '').replace(/\s+/g, ' ').trim(),
       activeElements: document.querySelectorAll('main script, main img, main iframe, main object, main embed').length,
+      links: [...document.querySelectorAll('a[href]')].map((a) => a.getAttribute('href')),
       scopes: [...document.querySelectorAll('section#scopes li[data-scope]')].map((li) => ({
         scope: li.dataset.scope,
         granted: li.dataset.granted,
@@ -570,6 +611,36 @@ describe('GET /callback refuses what it must, and sends no code to Atlassian the
     assert.ok(shown.text.includes(description), `Atlassian's description is not shown: ${shown.text}`);
   });
 
+  flowTest('a cross-site link to /callback?state=x leaves the sign-ins under way alone', async () => {
+    const first = await run.startFlow();
+    const second = await run.startFlow('', { cookie: first.cookie });
+    // What another site can make this browser send: its cookie, with a state of the attacker's.
+    for (const state of ['x', flipMiddle(second.state), (await run.connect()).state]) {
+      const forged = await run.get(run.callbackUrl({ code: fakeCode(), state }), { cookie: second.cookie });
+      assert.equal(forged.status, 400);
+      assert.deepEqual(forged.setCookies, [], `a callback with state ${state.slice(0, 8)}… changed the cookie`);
+    }
+    await run.assertNoTokenRequest('forged callbacks');
+    // Both sign-ins still finish.
+    const finished = await run.get(second.callback.pathname + second.callback.search, { cookie: second.cookie });
+    await assertReport(finished);
+    const left = parseSetCookie(finished.setCookies[0]).value;
+    assert.equal(left, first.cookie, 'the second callback kept the first sign-in');
+    await assertReport(await run.get(first.callback.pathname + first.callback.search, { cookie: left }));
+  });
+
+  flowTest('HEAD and POST on /callback: 405 with Allow: GET, nothing exchanged, and the sign-in still finishes', async () => {
+    const flow = await run.startFlow();
+    for (const method of ['HEAD', 'POST']) {
+      const answer = await run.get(flow.callback.pathname + flow.callback.search, { cookie: flow.cookie, method });
+      assert.equal(answer.status, 405, method);
+      assert.equal(answer.header('allow'), 'GET', method);
+      assert.deepEqual(answer.setCookies, [], `${method} changed the state cookie`);
+    }
+    await run.assertNoTokenRequest('HEAD and POST callbacks');
+    await assertReport(await run.get(flow.callback.pathname + flow.callback.search, { cookie: flow.cookie }));
+  });
+
   flowTest("any other error: consent-error, Atlassian's description shown as text, never as markup", async () => {
     const { page, shown } = await refuse({ status: 400, code: 'consent-error', explains: /server_error/ }, (flow, headers) =>
       withParams(flow, { error: 'server_error', error_description: XSS, state: flow.state }, headers));
@@ -727,6 +798,47 @@ describe("GET /callback on Atlassian's answers and faults", () => {
     assert.notEqual(report.sections.identity?.status, 'error');
   });
 
+  flowTest('two callbacks with one state at the same moment: one exchange, one refusal', async () => {
+    const flow = await run.startFlow();
+    const url = flow.callback.pathname + flow.callback.search;
+    const answers = await Promise.all([run.get(url, { cookie: flow.cookie }), run.get(url, { cookie: flow.cookie })]);
+    assert.deepEqual(answers.map((answer) => answer.status).sort(), [200, 400]);
+    const refused = answers.find((answer) => answer.status === 400);
+    assert.match(refused.body, /data-code="state-replayed"/);
+    assert.equal((await run.tokenRequests()).length, 1, 'the code was exchanged twice');
+  });
+
+  flowTest('a redirect from the token endpoint is not followed: atlassian-redirected, nothing sent on', async () => {
+    const trap = `${run.standIn}/trap/token`;
+    for (const status of [302, 307]) {
+      await run.fault('token', { kind: 'canned', status, body: {}, headers: { Location: trap } });
+      await refusedExchange({ status: 502, code: 'atlassian-redirected', explains: /redirect/i });
+    }
+    const { requests } = await run.admin('GET', 'requests');
+    assert.deepEqual(requests.filter((request) => request.path.startsWith('/trap')), [],
+      'the Worker followed the redirect (and sent the code and the secret with it)');
+  });
+
+  for (const chunked of [false, true]) {
+    const how = chunked ? 'streamed without Content-Length' : 'with its Content-Length';
+    flowTest(`a 2 MiB token answer ${how}: refused (atlassian-answer-too-large), a 1 MB one read`, async () => {
+      await run.fault('token', { kind: 'oversized', bytes: 2 << 20, chunked });
+      await refusedExchange({ status: 502, code: 'atlassian-answer-too-large', explains: /1048576 bytes/ });
+      // The control: under the cap, the same padded answer is read (its made-up token then
+      // reaches no site, which the report says).
+      await run.fault('token', { kind: 'oversized', bytes: 1_000_000, chunked });
+      const report = await assertReport((await run.flow()).answer);
+      assert.equal(report.sections.sites?.status, 'error');
+    });
+  }
+
+  flowTest('a 2 MiB accessible-resources answer without Content-Length: the report says the sites were not read', async () => {
+    await run.fault('accessible-resources', { kind: 'oversized', bytes: 2 << 20, chunked: true });
+    const report = await assertReport((await run.flow()).answer);
+    assert.equal(report.sections.sites?.status, 'error');
+    assert.match(report.sections.sites.text, /more than 1048576 bytes/);
+  });
+
   flowTest('/me fails: the report still comes, its identity section says why', async () => {
     await run.fault('me', { kind: 'html' });
     const report = await assertReport((await run.flow()).answer);
@@ -737,6 +849,171 @@ describe("GET /callback on Atlassian's answers and faults", () => {
   });
 
   flowTest('every answer: security headers, cookie cleared, no 500, no stack trace, no secret, code or token', async () => {
+    await run.assertCleanRecord();
+  });
+});
+
+describe('GET /callback when what answers as Atlassian is hostile', () => {
+  let run;
+  before(() => {
+    run = runs.hostile;
+  });
+  beforeEach(() => run.reset());
+
+  const SHORT_TOKEN = 'shortAccessToken.of.29.chars';
+  /** Texts every piece of Atlassian data on the report is given, with what each must not become. */
+  const JS_URL = 'javascript:alert(document.cookie)';
+
+  /** The report read, with the links it holds. */
+  async function hostileReport() {
+    const { answer } = await run.flow();
+    const report = await assertReport(answer);
+    assert.equal(report.activeElements, 0, 'the report has script, image or frame elements');
+    for (const href of report.links) {
+      const target = new URL(href, run.origin);
+      assert.ok(['http:', 'https:'].includes(target.protocol), `a ${target.protocol} link: ${href}`);
+    }
+    return { answer, report };
+  }
+
+  flowTest('hostile sites, account and scopes are shown as text, and never as a javascript: link', async () => {
+    await run.fault('token', {
+      kind: 'canned',
+      status: 200,
+      body: {
+        access_token: SHORT_TOKEN, token_type: 'Bearer', expires_in: 3600,
+        scope: `read:page:confluence ${XSS.replace(/ /g, '')} read:me`,
+      },
+    });
+    await run.fault('accessible-resources', {
+      kind: 'canned',
+      status: 200,
+      body: [
+        { id: '<script>alert(3)</script>', name: XSS, url: JS_URL, scopes: [XSS], avatarUrl: JS_URL },
+        { id: 'aaaaaaaa-0000-4000-8000-00000000beef', name: 'echo {{access_token}}', url: 'https://ok.atlassian.net',
+          avatarUrl: 'https://avatars.example/{{access_token}}.png' },
+      ],
+    });
+    await run.fault('me', {
+      kind: 'canned',
+      status: 200,
+      body: { account_id: '<b>id</b>', name: XSS, email: `"><script>alert(4)</script>@example.com`, picture: JS_URL },
+    });
+    const { answer, report } = await hostileReport();
+    assert.ok(report.text.includes(XSS), 'the hostile site name is not shown as text');
+    assert.ok(report.sections.identity.text.includes('<script>alert(4)</script>'), report.sections.identity.text);
+    assert.ok(report.text.includes(JS_URL), 'the javascript: URL is not shown as text');
+    assert.ok(!report.links.some((href) => /javascript|alert/i.test(href)), `links: ${report.links}`);
+    assert.ok(report.links.includes('https://ok.atlassian.net/'), `the https site is not a link: ${report.links}`);
+    // The access token the answer gave (short and dotted: found only as itself) is nowhere.
+    assert.ok(!answer.body.includes(SHORT_TOKEN) && !answer.body.includes('shortAccess'), 'the access token is on the page');
+    assert.match(report.text, /echo shor… \(28 characters\)/);
+  });
+
+  flowTest('a token endpoint that echoes the request: the secret and the code are hidden, the error field too', async () => {
+    await run.fault('token', {
+      kind: 'canned',
+      status: 400,
+      body: {
+        error: '{{client_secret}}',
+        error_description: 'bad request: {"client_secret":"{{client_secret}}","code":"{{code}}"} secret={{client_secret}}!',
+      },
+    });
+    const { page, problem } = await refusedExchange();
+    for (const answer of [page, problem]) {
+      assert.ok(!answer.body.includes(STAND_IN_SECRET.slice(4, 20)), 'a piece of the client secret is shown');
+    }
+    const shown = await read(page.body);
+    assert.match(shown.text, /"client_secret":"ATOA… \(76 characters\)"/);
+    assert.equal(JSON.parse(problem.body).atlassian_error, 'ATOA (76 characters)');
+  });
+
+  /** A whole flow ending in a refusal from the token exchange, in both forms. */
+  const refusedExchange = () =>
+    assertRefused(async (headers) => (await run.flow({ headers })).answer, { status: 400, code: 'token-rejected' });
+
+  flowTest('an API that echoes the bearer token in its error: the report hides it', async () => {
+    await run.fault('accessible-resources', {
+      kind: 'canned', status: 401, body: { code: 401, message: 'token {{access_token}} is not valid here' },
+    });
+    const { report } = await hostileReport();
+    assert.equal(report.sections.sites?.status, 'error');
+    assert.match(report.sections.sites.text, /token \S{4}… \(43 characters\) is not valid here/);
+  });
+
+  // Encoded and disguised return_to forms: refused at /connect, or carried to a report whose links
+  // all stay on this origin (or go to the site the report names).
+  for (const [what, query] of [
+    ['%2F%2F', 'return_to=%2F%2Fevil.example'],
+    ['/%5C', 'return_to=%2F%5Cevil.example'],
+    ['a double-encoded //', 'return_to=%252F%252Fevil.example'],
+    ['an encoded slash in the path', 'return_to=%2F.%252F%2Fevil.example'],
+    ['a tab', 'return_to=%2F%09%2Fevil.example'],
+    ['CR/LF', 'return_to=%2F%0D%0ALocation:%20https://evil.example'],
+    ['non-ASCII', 'return_to=%2F%E2%80%AE%2Fevil.example'],
+    ['/..//', 'return_to=%2F..%2F%2Fevil.example'],
+    ['over-long', `return_to=%2F${'a'.repeat(600)}`],
+  ]) {
+    flowTest(`return_to with ${what}: the report's links stay on this origin`, async () => {
+      const connected = await run.get(`/connect?${query}`);
+      if (connected.status === 400) {
+        assert.equal((await read(connected.body)).code, 'bad-return-to');
+        assert.equal(connected.header('location'), null);
+        return;
+      }
+      assert.equal(connected.status, 302, `/connect?${query.slice(0, 60)} answered ${connected.status}`);
+      const cookie = parseSetCookie(connected.setCookies[0]).value;
+      const { callback } = await run.consent(new URL(connected.header('location')));
+      const report = await assertReport(await run.get(callback.pathname + callback.search, { cookie }));
+      const sites = new Set(SITES.map((site) => new URL(site.url).origin));
+      for (const href of report.links) {
+        const target = new URL(href, run.origin);
+        assert.ok(target.origin === run.origin || sites.has(target.origin), `${what}: a link to ${target.href}`);
+      }
+    });
+  }
+
+  flowTest('every answer: security headers, no 500, no stack trace, no secret, code or token', async () => {
+    await run.assertCleanRecord();
+  });
+});
+
+describe('limits: per-address rate limiting, and a ledger that fails', () => {
+  let run;
+  before(() => {
+    run = runs.limits;
+  });
+  beforeEach(() => run.reset());
+
+  flowTest(`over ${LOWERED_LIMIT} flow requests a minute from one address: 429 with Retry-After, others unaffected`, async () => {
+    const ip = '203.0.113.7';
+    for (let i = 0; i < LOWERED_LIMIT; i += 1) {
+      assert.equal((await run.get('/connect', { ip })).status, 302, `request ${i + 1} of the limit`);
+    }
+    const limited = await assertRefused((headers) => run.get('/connect', { ip, headers }),
+      { status: 429, code: 'rate-limited', explains: /wait/i });
+    for (const answer of [limited.page, limited.problem]) assert.equal(answer.header('retry-after'), '60');
+    assert.deepEqual(limited.page.setCookies, [], 'a refused /connect set a cookie');
+    // The callback is limited too, before anything is exchanged; another address is not.
+    const callback = await run.get(run.callbackUrl({ code: fakeCode(), state: 'x' }), { ip });
+    assert.equal(callback.status, 429);
+    await run.assertNoTokenRequest('a rate-limited callback');
+    assert.equal((await run.get('/connect', { ip: '2001:db8:7::1' })).status, 302);
+    // The same /64 is one subscriber: its other addresses share its count.
+    for (let i = 1; i < LOWERED_LIMIT; i += 1) await run.get('/connect', { ip: `2001:db8:7::${i + 1}` });
+    assert.equal((await run.get('/connect', { ip: '2001:db8:7::ffff' })).status, 429);
+  });
+
+  flowTest('the single-use ledger failing: the callback fails closed (ledger-unavailable) and nothing is exchanged', async () => {
+    await assertRefused(async (headers) => {
+      const flow = await run.startFlow('', { ip: '198.51.100.20' });
+      return run.get(flow.callback.pathname + flow.callback.search, { cookie: flow.cookie, headers, ip: '198.51.100.21' });
+    }, { status: 503, code: 'ledger-unavailable', explains: /single-use|again/i });
+    await run.assertNoTokenRequest('a callback the ledger could not check');
+    await run.worker.waitForOutput(/the state ledger failed/);
+  });
+
+  flowTest('every answer: security headers, no 500, no stack trace, no secret, code or token', async () => {
     await run.assertCleanRecord();
   });
 });

@@ -26,7 +26,13 @@ before(async () => {
     startWorker(),
     // ServiceNow's documented scopes (an unknown scope, commas, no offline_access), and a secret
     // pasted into them by mistake.
-    startWorker({ vars: { ATLASSIAN_SCOPES: `ace:confluence,read:page:confluence,read:me ${PASTED_SECRET}` } }),
+    // Reached over https (its callback says so), as a deployed Worker is.
+    startWorker({
+      vars: {
+        ATLASSIAN_SCOPES: `ace:confluence,read:page:confluence,read:me ${PASTED_SECRET}`,
+        ATLASSIAN_CALLBACK_URL: 'https://threelo.example/callback',
+      },
+    }),
     startWorker({ fakeAtlassian: true }),
   ]);
 });
@@ -100,6 +106,17 @@ describe('a soundly configured Worker', () => {
     // The headers file configures the assets; it is not one of them.
     const headersFile = await fetch(`${sound.origin}/_headers`);
     assert.equal(headersFile.status, 404);
+    // HSTS on the assets whatever the scheme (browsers ignore it over plain http); framing refused.
+    assert.equal(response.headers.get('strict-transport-security'), 'max-age=31536000');
+    assert.equal(response.headers.get('x-frame-options'), 'DENY');
+    assert.match(response.headers.get('content-security-policy'), /frame-ancestors 'none'/);
+  });
+
+  test("the Worker's own answers over plain-http loopback carry no HSTS", async () => {
+    for (const path of ['/healthz', '/connect', '/nothing']) {
+      const response = await fetch(`${sound.origin}${path}`, { redirect: 'manual' });
+      assert.equal(response.headers.get('strict-transport-security'), null, path);
+    }
   });
 
   test('a refused /callback page passes the style CSP, and the code it was sent is logged nowhere', async () => {
@@ -145,6 +162,14 @@ describe('a soundly configured Worker', () => {
 });
 
 describe('a misconfigured Worker', () => {
+  test('reached over https, every answer of its own sends Strict-Transport-Security', async () => {
+    for (const path of ['/healthz', '/connect', '/callback?state=x', '/nothing']) {
+      const response = await fetch(`${misconfigured.origin}${path}`, { redirect: 'manual' });
+      assert.equal(response.headers.get('strict-transport-security'), 'max-age=31536000', path);
+      assertWorkerHeaders(response);
+    }
+  });
+
   test('/healthz answers 503 with the validator findings, each naming its variable', async () => {
     const response = await fetch(`${misconfigured.origin}/healthz`);
     assert.equal(response.status, 503);
@@ -192,6 +217,17 @@ test('the harness starts the local Atlassian stand-in and points the Worker at i
   // The stand-in is up and speaks Atlassian: an unauthenticated API call is refused.
   const resources = await fetch(`${standIn}/oauth/token/accessible-resources`);
   assert.equal(resources.status, 401);
+});
+
+test("the ledger's test fault is set by the tests alone; every environment has a rate limit, production a modest one", () => {
+  const toml = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
+  assert.ok(!toml.includes('THREELO_TEST_LEDGER_FAULT'), 'the test-only ledger fault is in wrangler.toml');
+  const limits = [...toml.matchAll(/^\[\[(env\.(\w+)\.)?ratelimits\]\]\nname = "FLOW_RATE_LIMITER"\nnamespace_id = "\d+"\nsimple = \{ limit = (\d+), period = (10|60) \}$/gm)]
+    .map((match) => [match[2] ?? 'top level', Number(match[3]) / Number(match[4])]);
+  const perSecond = Object.fromEntries(limits);
+  assert.deepEqual(Object.keys(perSecond).sort(), ['production', 'test', 'top level']);
+  assert.ok(perSecond.production <= 1, `production allows ${perSecond.production} flow requests a second per address`);
+  assert.ok(perSecond.test >= 1000 && perSecond['top level'] >= 10, JSON.stringify(perSecond));
 });
 
 test('the test environment in wrangler.toml keeps the same local defaults as [vars]', () => {
