@@ -900,6 +900,7 @@ describe('GET /callback when what answers as Atlassian is hostile', () => {
       body: { account_id: '<b>id</b>', name: XSS, email: `"><script>alert(4)</script>@example.com`, picture: JS_URL },
     });
     const { answer, report } = await hostileReport();
+    await screenshot(parser, 'worker-report-hostile'); // The page read last, scripts off.
     assert.ok(report.text.includes(XSS), 'the hostile site name is not shown as text');
     assert.ok(report.sections.identity.text.includes('<script>alert(4)</script>'), report.sections.identity.text);
     assert.ok(report.text.includes(JS_URL), 'the javascript: URL is not shown as text');
@@ -920,6 +921,8 @@ describe('GET /callback when what answers as Atlassian is hostile', () => {
       },
     });
     const { page, problem } = await refusedExchange();
+    await parser.setContent(page.body);
+    await screenshot(parser, 'worker-token-echo-hidden');
     for (const answer of [page, problem]) {
       assert.ok(!answer.body.includes(STAND_IN_SECRET.slice(4, 20)), 'a piece of the client secret is shown');
     }
