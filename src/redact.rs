@@ -6,7 +6,7 @@
 //! anything with a secret's shape: `ATOA` and more than 28 token characters after it (a current
 //! secret, or most of one), or a run of 64 or more token characters (older secrets had no prefix).
 //!
-//! For text from upstream ([`Redactor::upstream`]: Atlassian's answers, or whatever answers in
+//! For text from upstream ([`UpstreamRedactor`]: Atlassian's answers, or whatever answers in
 //! its place), hidden are the exact values of the exchange (the client secret, the code, the
 //! tokens) and any run of 33 or more token characters: longer than a client ID, as every secret,
 //! code and token is. Identifiers of a known shape (a cloud ID is a UUID) are the one exception.
@@ -16,7 +16,6 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use crate::order;
 use crate::setup::{Field, Setup};
 
 /// The prefix of a current Atlassian client secret.
@@ -138,26 +137,14 @@ pub struct Redactor<'a> {
     /// The secret, when it must be looked for inside text: long enough, and typed into another
     /// field too.
     search: Option<&'a str>,
-    /// Upstream text: the values of the exchange, looked for wherever they stand.
-    known: &'a [&'a str],
-    /// Which shapes text is scanned for.
-    scan: Scan,
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Scan {
-    /// Nothing in the setup could have put a secret's shape there.
-    Off,
-    /// `ATOA` and 29 or more, or any run of 64 or more (text built from a setup).
-    SecretShapes,
-    /// Any run of 33 or more (upstream text).
-    LongRuns,
+    /// Whether text may hold a secret's shape: some other field has a long enough run.
+    scan: bool,
 }
 
 /// Knows no setup: looks for shapes in everything (a parser's error message, say).
 impl Default for Redactor<'_> {
     fn default() -> Self {
-        Redactor { secret: None, search: None, known: &[], scan: Scan::SecretShapes }
+        Redactor { secret: None, search: None, scan: true }
     }
 }
 
@@ -170,37 +157,16 @@ impl<'a> Redactor<'a> {
         };
         let search = secret.filter(|s| s.len() >= EXACT_SECRET_MIN_LEN && typed_elsewhere(s));
         let scan = Field::ALL.iter().filter(|f| !f.is_secret()).any(|f| f.get(setup).is_some_and(has_long_run));
-        Redactor { secret, search, known: &[], scan: if scan { Scan::SecretShapes } else { Scan::Off } }
-    }
-
-    /// For text from upstream: `known` are the values the exchange sent or received (the client
-    /// secret, the authorization code, the tokens), hidden wherever they stand; values shorter
-    /// than 8 characters are no secret and are not looked for. Runs of 33 or more token
-    /// characters are hidden too, quoted or inside a word.
-    pub fn upstream(known: &'a [&'a str]) -> Redactor<'a> {
-        Redactor { secret: None, search: None, known, scan: Scan::LongRuns }
+        Redactor { secret, search, scan }
     }
 
     /// Byte ranges of `text` that must not be shown, sorted and not overlapping.
     pub fn ranges(&self, text: &str) -> Vec<Range<usize>> {
-        self.ranges_of(text, self.scan)
-    }
-
-    fn ranges_of(&self, text: &str, scan: Scan) -> Vec<Range<usize>> {
-        let mut found = match scan {
-            Scan::Off => Vec::new(),
-            Scan::SecretShapes => shaped_ranges(text),
-            Scan::LongRuns => long_runs(text, UPSTREAM_RUN_MIN_LEN),
-        };
-        let exact = self.search.iter().chain(self.known).filter(|value| value.len() >= EXACT_SECRET_MIN_LEN);
-        let before = found.len();
-        for value in exact {
-            found.extend(text.match_indices(value).map(|(at, _)| at..at + value.len()));
+        let shaped = if self.scan { shaped_ranges(text) } else { Vec::new() };
+        match self.search {
+            Some(secret) => merged(shaped, exact_ranges(text, secret)),
+            None => shaped,
         }
-        if found.len() == before {
-            return found; // Shapes alone come in order and apart; most text has none.
-        }
-        merged(found)
     }
 
     /// Whether `text` holds anything that must not be shown.
@@ -221,27 +187,76 @@ impl<'a> Redactor<'a> {
         }
         replace_ranges(text, self.ranges(text))
     }
+}
 
-    /// An identifier from upstream whose shape the caller has checked (a cloud ID that is a
-    /// UUID): its run of token characters is that identifier, so only the exchange's exact
-    /// values are hidden in it. An identifier of any other shape is redacted as text.
+/// The redaction predicate for text from upstream (Atlassian's answers, or whatever answers in
+/// its place): it hides the values of the exchange wherever they stand, and any run of 33 or
+/// more token characters, quoted or inside a word. A type of its own so that the browser
+/// validator, which never reads an answer, carries none of it.
+#[derive(Clone, Copy)]
+pub struct UpstreamRedactor<'a> {
+    known: &'a [&'a str],
+}
+
+impl<'a> UpstreamRedactor<'a> {
+    /// `known` are the values the exchange sent or received (the client secret, the
+    /// authorization code, the tokens); values shorter than 8 characters are no secret and are
+    /// not looked for.
+    pub fn new(known: &'a [&'a str]) -> UpstreamRedactor<'a> {
+        UpstreamRedactor { known }
+    }
+
+    /// Byte ranges of `text` that must not be shown, sorted and not overlapping.
+    pub fn ranges(&self, text: &str) -> Vec<Range<usize>> {
+        self.known_ranges(text, long_runs(text, UPSTREAM_RUN_MIN_LEN))
+    }
+
+    /// `found` with the exchange's values in `text` merged in.
+    fn known_ranges(&self, text: &str, found: Vec<Range<usize>>) -> Vec<Range<usize>> {
+        let known = self.known.iter().filter(|value| value.len() >= EXACT_SECRET_MIN_LEN);
+        known.fold(found, |found, value| merged(found, exact_ranges(text, value)))
+    }
+
+    /// `text` with every hidden part shown as its first four characters and its length.
+    pub fn redact<'t>(&self, text: &'t str) -> Cow<'t, str> {
+        replace_ranges(text, self.ranges(text))
+    }
+
+    /// An identifier whose shape the caller has checked (a cloud ID that is a UUID): its run of
+    /// token characters is that identifier, so only the exchange's values are hidden in it. An
+    /// identifier of any other shape is redacted as text.
     pub fn redact_identifier<'t>(&self, text: &'t str, known_shape: bool) -> Cow<'t, str> {
         if known_shape {
-            replace_ranges(text, self.ranges_of(text, Scan::Off))
+            replace_ranges(text, self.known_ranges(text, Vec::new()))
         } else {
             self.redact(text)
         }
     }
 }
 
-/// Ranges sorted by start, overlapping and touching ones joined.
-fn merged(mut found: Vec<Range<usize>>) -> Vec<Range<usize>> {
-    // Through the crate's one sort (see `crate::order`), not another copy of std's.
-    let mut keys: Vec<u128> = found.iter().enumerate().map(|(i, r)| order::key(r.start as u128, i)).collect();
-    order::sort_keys(&mut keys);
-    let mut merged: Vec<Range<usize>> = Vec::with_capacity(found.len());
-    for key in keys {
-        let range = std::mem::take(&mut found[order::index_of(key)]);
+/// Where `value` stands in `text`, in order.
+fn exact_ranges<'t>(text: &'t str, value: &'t str) -> impl Iterator<Item = Range<usize>> + 't {
+    text.match_indices(value).map(|(at, _)| at..at + value.len())
+}
+
+/// Two lists of ranges, each in text order, as one in text order with overlapping ones joined.
+/// Merged as they come, rather than sorted by another copy of std's sort in the browser build
+/// (see `crate::order`).
+fn merged(first: Vec<Range<usize>>, second: impl Iterator<Item = Range<usize>>) -> Vec<Range<usize>> {
+    let mut second = second.peekable();
+    if second.peek().is_none() {
+        return first; // Most text has nothing to hide.
+    }
+    let mut first = first.into_iter().peekable();
+    let mut merged: Vec<Range<usize>> = Vec::new();
+    loop {
+        let next = match (first.peek(), second.peek()) {
+            (Some(a), Some(b)) if a.start <= b.start => first.next(),
+            (_, Some(_)) => second.next(),
+            (Some(_), None) => first.next(),
+            (None, None) => break,
+        };
+        let Some(range) = next else { break };
         match merged.last_mut() {
             Some(last) if range.start <= last.end => last.end = last.end.max(range.end),
             _ => merged.push(range),
@@ -329,7 +344,7 @@ mod tests {
         let code = "c0de.with.dots~1"; // Not a token-character run: found only as itself.
         let token = format!("eyJhbGciOiJIUzI1NiJ9.{}.sig", "p".repeat(40));
         let known = [SECRET, code, token.as_str(), "short"];
-        let upstream = Redactor::upstream(&known);
+        let upstream = UpstreamRedactor::new(&known);
         // (text, what it must show)
         let cases = [
             (format!("invalid client_secret {SECRET}"), "invalid client_secret ATOA… (76 characters)".to_string()),
@@ -362,11 +377,11 @@ mod tests {
             scopes: Some("read:page:confluence offline_access".into()),
             ..Setup::default()
         };
-        assert_eq!(Redactor::new(&clean).scan, Scan::Off);
+        assert!(!Redactor::new(&clean).scan);
         // Split by whitespace, a repair would join it: scanned.
         let split = Setup { callback_url: Some(format!("https://x.io/{}\n{}", &SECRET[..20], &SECRET[20..])), ..clean };
-        assert_eq!(Redactor::new(&split).scan, Scan::SecretShapes);
-        assert_eq!(Redactor::default().scan, Scan::SecretShapes);
+        assert!(Redactor::new(&split).scan);
+        assert!(Redactor::default().scan);
     }
 
     #[test]

@@ -2,11 +2,11 @@
 //! a response goes wrong on the way, and the rule that no secret reaches `Debug` or `Display`.
 
 use threelo::oauth::*;
-use threelo::redact::Redactor;
+use threelo::redact::UpstreamRedactor;
 
 /// What filters upstream text when the test knows no value of an exchange: long runs only.
-fn upstream() -> Redactor<'static> {
-    Redactor::upstream(&[])
+fn upstream() -> UpstreamRedactor<'static> {
+    UpstreamRedactor::new(&[])
 }
 
 const ACCESS: &str = "eyJraWQiOiJhdXRoLmF0bGFzc2lhbi5jb20tQUNDRVNTIiwiYWxnIjoiUlMyNTYifQ.access";
@@ -381,7 +381,7 @@ fn server_text_is_capped_and_never_carries_secrets() {
         "error_description": format!(r#"{{"client_secret":"{short_secret}","code":"{dotted_code}"}}"#),
     });
     let known = [short_secret, dotted_code];
-    let error = parse_token_response(400, None, None, echo.to_string().as_bytes(), &Redactor::upstream(&known));
+    let error = parse_token_response(400, None, None, echo.to_string().as_bytes(), &UpstreamRedactor::new(&known));
     let error = error.unwrap_err();
     let TokenError::OAuth(oauth) = &error else { panic!("{error:?}") };
     assert_eq!(oauth.error(), "s3cr (12 characters)"); // A code keeps printable ASCII only.
@@ -394,7 +394,7 @@ fn server_text_is_capped_and_never_carries_secrets() {
 #[test]
 fn sites_and_accounts_from_upstream_show_nothing_of_the_exchange() {
     let known = [SECRET, ACCESS, "c0de.w1th.dots"];
-    let redactor = Redactor::upstream(&known);
+    let redactor = UpstreamRedactor::new(&known);
     let resources = serde_json::json!([{
         "id": SECRET, "name": format!("site {ACCESS}"), "url": format!("https://x.atlassian.net/?c=c0de.w1th.dots"),
         "scopes": [format!("read:{SECRET}")], "avatarUrl": format!("javascript:alert('{SECRET}')"),

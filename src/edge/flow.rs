@@ -12,7 +12,7 @@ use crate::oauth::{
     parse_accessible_resources, parse_me, parse_token_response, ApiError, AtlassianApi, ClientId, ClientSecret,
     HttpRequest, RedirectUrl, TokenClient, TokenError,
 };
-use crate::redact::Redactor;
+use crate::redact::UpstreamRedactor;
 
 /// `GET /callback`: the report, or the page that says why there is none. The binding this
 /// callback's state matched leaves the cookie whatever happens (a binding is good for one
@@ -129,7 +129,7 @@ async fn exchange(
         answer.header("content-type"),
         answer.header("retry-after"),
         &answer.body,
-        &Redactor::upstream(&sent),
+        &UpstreamRedactor::new(&sent),
     )
     .map_err(|error| {
         worker::console_error!("/callback: the token endpoint refused the exchange: {error}");
@@ -138,7 +138,7 @@ async fn exchange(
 
     let refresh = tokens.refresh_token.as_ref().map_or("", |token| token.secret());
     let exchanged = [secret, code.secret(), tokens.access_token.secret(), refresh];
-    let redactor = Redactor::upstream(&exchanged);
+    let redactor = UpstreamRedactor::new(&exchanged);
     let api = AtlassianApi::with_base_url(config.atlassian.api_base_url.clone());
     let sites = call(api.accessible_resources(&tokens.access_token), parse_accessible_resources, &redactor).await;
     let identity = match tokens.scope.as_ref().is_some_and(|granted| granted.contains("read:me")) {
@@ -158,10 +158,10 @@ async fn exchange(
 
 /// A parser of the core for an API answer: status, content type, Retry-After, body, and what
 /// to hide in it.
-type ApiParser<T> = fn(u16, Option<&str>, Option<&str>, &[u8], &Redactor) -> Result<T, ApiError>;
+type ApiParser<T> = fn(u16, Option<&str>, Option<&str>, &[u8], &UpstreamRedactor) -> Result<T, ApiError>;
 
 /// One API call of the report; a failure becomes the text the report shows in its place.
-async fn call<T>(request: HttpRequest, parse: ApiParser<T>, redactor: &Redactor<'_>) -> Result<T, String> {
+async fn call<T>(request: HttpRequest, parse: ApiParser<T>, redactor: &UpstreamRedactor<'_>) -> Result<T, String> {
     let answer = fetch::send(&request, DEFAULT_TIMEOUT).await;
     let parsed = match answer {
         Ok(answer) => {

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::response::{api_message, classify_status, parse_json, StatusClass};
 use super::{AccessToken, AtlassianCloud, HttpRequest, MalformedResponse, Method};
-use crate::redact::Redactor;
+use crate::redact::UpstreamRedactor;
 
 /// Atlassian's API gateway: `https://api.atlassian.com/` or a stand-in's address.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -177,7 +177,7 @@ pub(crate) fn api_json(
     content_type: Option<&str>,
     retry_after: Option<&str>,
     body: &[u8],
-    redactor: &Redactor,
+    redactor: &UpstreamRedactor,
 ) -> Result<Value, ApiError> {
     match classify_status(status, retry_after) {
         StatusClass::Success => parse_json(content_type, body).map_err(ApiError::Malformed),

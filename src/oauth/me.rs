@@ -6,11 +6,11 @@ use super::api::api_json;
 use super::resources::is_uuid;
 use super::response::{expect_object, required_string};
 use super::{ApiError, MalformedResponse};
-use crate::redact::Redactor;
+use crate::redact::UpstreamRedactor;
 
 /// The account that consented. Only `account_id` is required; the profile fields depend on the
 /// user's privacy settings and the scopes granted, and a field of an unexpected type is read
-/// as absent rather than failing the connection. Every text is filtered by the [`Redactor`] it
+/// as absent rather than failing the connection. Every text is filtered by the [`UpstreamRedactor`] it
 /// was read with; the account ID is kept whole when it has an account ID's shape.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Me {
@@ -32,14 +32,14 @@ pub fn parse_me(
     content_type: Option<&str>,
     retry_after: Option<&str>,
     body: &[u8],
-    redactor: &Redactor,
+    redactor: &UpstreamRedactor,
 ) -> Result<Me, ApiError> {
     let answer = api_json(status, content_type, retry_after, body, redactor)?;
     let object = expect_object(answer).map_err(ApiError::Malformed)?;
     me(&object, redactor).map_err(ApiError::Malformed)
 }
 
-fn me(object: &Map<String, Value>, redactor: &Redactor) -> Result<Me, MalformedResponse> {
+fn me(object: &Map<String, Value>, redactor: &UpstreamRedactor) -> Result<Me, MalformedResponse> {
     let text = |field: &str| object.get(field).and_then(Value::as_str).map(|text| redactor.redact(text).into_owned());
     let account_id = required_string(object, "account_id")?;
     Ok(Me {

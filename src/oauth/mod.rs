@@ -16,7 +16,7 @@
 //! Secrets (client secret, codes, tokens, the state key, the browser binding) show in no
 //! `Debug` or `Display`. Every text of an answer that may be shown (error codes and
 //! descriptions, API messages, site and account fields, granted scope names) is filtered by the
-//! caller's [`Redactor::upstream`](crate::redact::Redactor::upstream) as it is parsed, and capped.
+//! caller's [`UpstreamRedactor`](crate::redact::UpstreamRedactor) as it is parsed, and capped.
 //!
 //! ```
 //! use threelo::oauth::*;
@@ -41,7 +41,7 @@
 //! let body = br#"{"access_token":"eyJ...","expires_in":3600,"scope":"read:me","token_type":"Bearer"}"#;
 //! // What of the answer may be shown is filtered: the values this exchange sent are hidden in it.
 //! let sent = ["secret", "code"];
-//! let redactor = threelo::redact::Redactor::upstream(&sent);
+//! let redactor = threelo::redact::UpstreamRedactor::new(&sent);
 //! let tokens = parse_token_response(200, Some("application/json"), None, body, &redactor).unwrap();
 //! assert_eq!(tokens.expires_at(1_790_000_000), Some(1_790_003_600));
 //! ```

@@ -5,9 +5,9 @@ use serde_json::{Map, Value};
 use super::api::api_json;
 use super::response::{optional_string, required_string};
 use super::{ApiError, MalformedResponse, ScopeList};
-use crate::redact::Redactor;
+use crate::redact::UpstreamRedactor;
 
-/// A site the token can reach. Every text in it is filtered by the [`Redactor`] it was read
+/// A site the token can reach. Every text in it is filtered by the [`UpstreamRedactor`] it was read
 /// with; the cloud ID is kept whole when it is a UUID, as Atlassian's are.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Site {
@@ -30,7 +30,7 @@ pub fn parse_accessible_resources(
     content_type: Option<&str>,
     retry_after: Option<&str>,
     body: &[u8],
-    redactor: &Redactor,
+    redactor: &UpstreamRedactor,
 ) -> Result<Vec<Site>, ApiError> {
     let Value::Array(entries) = api_json(status, content_type, retry_after, body, redactor)? else {
         return Err(ApiError::Malformed(MalformedResponse::NotAnArray));
@@ -47,7 +47,7 @@ pub fn parse_accessible_resources(
     Ok(sites)
 }
 
-fn site(object: &Map<String, Value>, redactor: &Redactor) -> Result<Site, MalformedResponse> {
+fn site(object: &Map<String, Value>, redactor: &UpstreamRedactor) -> Result<Site, MalformedResponse> {
     let shown = |text: String| redactor.redact(&text).into_owned();
     let scopes = match object.get("scopes") {
         None | Some(Value::Null) => ScopeList::default(),

@@ -6,7 +6,7 @@ use std::fmt;
 
 use serde_json::{Map, Value};
 
-use crate::redact::Redactor;
+use crate::redact::UpstreamRedactor;
 
 /// How a non-2xx status reads before its body is looked at.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -149,7 +149,7 @@ pub const MAX_SERVER_TEXT_CHARS: usize = 200;
 /// Server-supplied text made safe to show: what `redactor` hides is hidden (before anything
 /// is cut, so no cut can leave a piece of a secret short enough to show), control characters
 /// become spaces, and the length is capped. The caller still escapes it for HTML.
-pub(crate) fn server_text(text: &str, redactor: &Redactor) -> String {
+pub(crate) fn server_text(text: &str, redactor: &UpstreamRedactor) -> String {
     let text = redactor.redact(text);
     let mut shown = String::new();
     let mut chars = 0;
@@ -171,7 +171,7 @@ pub(crate) fn server_text(text: &str, redactor: &Redactor) -> String {
 }
 
 /// The `message` of an API error body (`{"code":401,"message":"…"}`), made safe to show.
-pub(crate) fn api_message(body: &[u8], redactor: &Redactor) -> Option<String> {
+pub(crate) fn api_message(body: &[u8], redactor: &UpstreamRedactor) -> Option<String> {
     let value: Value = serde_json::from_slice(body.trim_ascii()).ok()?;
     let message = value.get("message")?.as_str()?;
     let shown = server_text(message, redactor);
@@ -239,7 +239,7 @@ mod tests {
                 "bad code eyJhbGciOiJIUzI1NiJ9.eyJz… (46 characters).sig",
             ),
         ];
-        let upstream = Redactor::upstream(&[]);
+        let upstream = UpstreamRedactor::new(&[]);
         for (text, expected) in table {
             assert_eq!(server_text(text, &upstream), *expected);
         }

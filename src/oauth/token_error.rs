@@ -5,7 +5,7 @@ use std::fmt;
 
 use super::response::server_text;
 use super::MalformedResponse;
-use crate::redact::Redactor;
+use crate::redact::UpstreamRedactor;
 
 /// A failed token request.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -67,7 +67,7 @@ const MAX_ERROR_CODE_CHARS: usize = 64;
 
 impl OAuthError {
     /// The OAuth error in a failed response's body, if there is one.
-    pub(crate) fn from_body(status: u16, body: &[u8], redactor: &Redactor) -> Option<OAuthError> {
+    pub(crate) fn from_body(status: u16, body: &[u8], redactor: &UpstreamRedactor) -> Option<OAuthError> {
         let value: serde_json::Value = serde_json::from_slice(body.trim_ascii()).ok()?;
         let error = value.get("error")?.as_str()?;
         // A code is a short ASCII word; anything else in its place is filtered like any text.

@@ -4,7 +4,7 @@ use serde_json::{Map, Value};
 
 use super::response::{classify_status, expect_object, optional_string, parse_json, required_string, StatusClass};
 use super::{AccessToken, MalformedResponse, OAuthError, RefreshToken, ScopeList, TokenError};
-use crate::redact::Redactor;
+use crate::redact::UpstreamRedactor;
 
 /// A successful token response. `Debug` hides the tokens.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -31,14 +31,14 @@ impl TokenResponse {
 /// and the body. Status 0 or 3xx (a redirect the caller did not follow) is an error.
 ///
 /// Whatever of the answer may be shown (an error's code and description, the granted scopes'
-/// names) comes filtered by `redactor`: make it with [`Redactor::upstream`] and the values the
+/// names) comes filtered by `redactor`: make it with [`UpstreamRedactor`] and the values the
 /// request sent (the client secret, the code or the refresh token).
 pub fn parse_token_response(
     status: u16,
     content_type: Option<&str>,
     retry_after: Option<&str>,
     body: &[u8],
-    redactor: &Redactor,
+    redactor: &UpstreamRedactor,
 ) -> Result<TokenResponse, TokenError> {
     match classify_status(status, retry_after) {
         StatusClass::Success => {
@@ -48,7 +48,7 @@ pub fn parse_token_response(
                 // The answer's own tokens are hidden in its scopes too: scope names are shown.
                 let refresh = tokens.refresh_token.as_ref().map_or("", |t| t.secret());
                 let answered = [tokens.access_token.secret(), refresh];
-                let own = Redactor::upstream(&answered);
+                let own = UpstreamRedactor::new(&answered);
                 let names = scope.names().iter().map(|name| own.redact(&redactor.redact(name)).into_owned());
                 tokens.scope = Some(ScopeList::new(names));
             }
