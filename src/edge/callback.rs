@@ -9,6 +9,7 @@ use super::fetch::FetchError;
 use super::query::Query;
 use super::respond::{escape_html, Problem};
 use crate::oauth::{open_any, ApiError, AuthorizationCode, OpenedState, StateError, TokenError};
+use crate::redact::UpstreamRedactor;
 
 /// A callback whose state is genuine, fresh and this browser's. It still has to be claimed (used
 /// once) before anything else happens.
@@ -40,8 +41,8 @@ pub fn verify(config: &Config, query: &str, cookie_header: Option<&str>, now: u6
     let (state, binding) = opened.map_err(state_problem)?;
     let outcome = match (query.get("code"), query.get("error")) {
         (_, Some(error)) => ConsentOutcome::Refused {
-            error: shown_text(error, 64),
-            description: query.get("error_description").map(|d| shown_text(d, 300)),
+            error: shown_text(error, 64, config),
+            description: query.get("error_description").map(|d| shown_text(d, 300, config)),
         },
         (Some(code), None) => ConsentOutcome::Granted(AuthorizationCode::new(code)),
         (None, None) => ConsentOutcome::NoCode,
@@ -50,7 +51,11 @@ pub fn verify(config: &Config, query: &str, cookie_header: Option<&str>, now: u6
 }
 
 /// Server text for a page: printable, bounded. (Escaping happens where it is written.)
-fn shown_text(text: &str, max_chars: usize) -> String {
+/// Filtered like every answer from upstream (the redirect back is Atlassian's too), before it is cut.
+fn shown_text(text: &str, max_chars: usize, config: &Config) -> String {
+    let secret = config.setup.client_secret.as_deref().unwrap_or("");
+    let known = [secret];
+    let text = UpstreamRedactor::new(&known).redact(text);
     text.chars().filter(|c| !c.is_control()).take(max_chars).collect()
 }
 
@@ -330,6 +335,19 @@ mod tests {
         assert_eq!(reply.status, 403);
         assert!(page.contains("data-code=\"consent-declined\"") && page.contains("&lt;script&gt;"), "{page}");
         assert!(!page.contains("<script>"), "{page}");
+    }
+
+    #[test]
+    fn atlassians_error_redirect_shows_no_secret_and_no_token() {
+        let config = config("http://127.0.0.1:8787/callback");
+        let (state, cookie) = start(&config, 1);
+        let secret = config.setup.client_secret.clone().unwrap();
+        let token = "t".repeat(40);
+        let query = format!("error={secret}&error_description=secret%20{secret}%20token%20{token}&state={state}");
+        let verified = verify(&config, &query, Some(&cookie), NOW).unwrap();
+        let ConsentOutcome::Refused { error, description } = verified.outcome else { panic!("not a refusal") };
+        assert_eq!(error, "ATOA… (76 characters)");
+        assert_eq!(description.as_deref(), Some("secret ATOA… (76 characters) token tttt… (40 characters)"));
     }
 
     #[test]
