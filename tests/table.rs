@@ -376,3 +376,17 @@ fn the_table_is_large_and_well_formed() {
     }
     assert!(problems.is_empty(), "tests/setups.toml:\n  {}", problems.join("\n  "));
 }
+
+#[test]
+fn every_rule_code_ever_shipped_is_still_there() {
+    let listed: BTreeSet<&str> = include_str!("rule-codes.txt")
+        .lines()
+        .map(str::trim)
+        .filter(|line| !line.is_empty() && !line.starts_with('#'))
+        .collect();
+    let current: BTreeSet<&str> = threelo::rules().iter().map(|rule| rule.code).collect();
+    let gone: Vec<&&str> = listed.difference(&current).collect();
+    assert!(gone.is_empty(), "rule codes removed or renamed (never do that; bring them back): {gone:?}");
+    let new: Vec<&&str> = current.difference(&listed).collect();
+    assert!(new.is_empty(), "rule codes missing from tests/rule-codes.txt (add them): {new:?}");
+}
