@@ -7,9 +7,10 @@ use super::connect::bad_query;
 use super::cookie::StateCookie;
 use super::fetch::FetchError;
 use super::query::Query;
-use super::respond::{escape_html, Problem};
+use super::respond::Problem;
 use crate::oauth::{open_any, ApiError, AuthorizationCode, OpenedState, StateError, TokenError};
 use crate::redact::UpstreamRedactor;
+use maud::html;
 
 /// A callback whose state is genuine, fresh and this browser's. It still has to be claimed (used
 /// once) before anything else happens.
@@ -129,12 +130,10 @@ pub fn consent_refused(error: &str, description: Option<&str>) -> Problem {
         ),
     };
     let mut problem = Problem::new(status, code, title, explanation);
-    problem.more_html = format!(
-        "<p>Atlassian said: <code>{}</code>{}</p>\n<p>Start again from <a href=\"/connect\">/connect</a> once that \
-         is fixed. Nothing was exchanged or stored.</p>",
-        escape_html(error),
-        description.map_or_else(String::new, |d| format!(" — {}", escape_html(d)))
-    );
+    problem.more = html! {
+        p { "Atlassian said: " code { (error) } @if let Some(description) = description { " — " (description) } }
+        p { "Start again from " a href="/connect" { "/connect" } " once that is fixed. Nothing was exchanged or stored." }
+    };
     problem.extensions.insert("atlassian_error".into(), error.into());
     problem
 }
@@ -163,20 +162,18 @@ pub fn token_failed(error: &TokenError) -> Problem {
     };
     let (explanation, next_step) = (error.explanation(), error.next_step());
     let mut problem = Problem::new(status, code, title, format!("{error}"));
-    let atlassian = match error {
-        TokenError::OAuth(oauth) => format!(
-            "<p>Atlassian said: <code>{}</code>{} (HTTP {})</p>\n",
-            escape_html(oauth.error()),
-            oauth.description().map_or_else(String::new, |d| format!(" — {}", escape_html(d))),
-            oauth.status()
-        ),
-        _ => String::new(),
+    problem.more = html! {
+        @if let TokenError::OAuth(oauth) = error {
+            p {
+                "Atlassian said: " code { (oauth.error()) }
+                @if let Some(description) = oauth.description() { " — " (description) }
+                " (HTTP " (oauth.status()) ")"
+            }
+        }
+        p { (explanation) }
+        p { strong { "Next:" } " " (next_step) }
+        p { "Nothing was stored." }
     };
-    problem.more_html = format!(
-        "{atlassian}<p>{}</p>\n<p><strong>Next:</strong> {}</p>\n<p>Nothing was stored.</p>",
-        escape_html(explanation),
-        escape_html(next_step)
-    );
     if let TokenError::OAuth(oauth) = error {
         problem.extensions.insert("atlassian_error".into(), oauth.error().into());
     }

@@ -153,7 +153,7 @@ async fn exchange(
         now,
         return_path: &verified.state.return_path,
     };
-    Ok(report::report_page(config, &connection, &findings_html(config)))
+    Ok(report::report_page(config, &connection, findings_html(config)))
 }
 
 /// A parser of the core for an API answer: status, content type, Retry-After, body, and what

@@ -35,7 +35,8 @@ use std::rc::Rc;
 use serde_json::{json, Value};
 
 use config::{Config, Problem as ConfigProblem};
-use respond::{escape_html, internal_error, json as json_reply, Problem, Reply, Wants, HSTS};
+use maud::{html, Markup};
+use respond::{internal_error, json as json_reply, Problem, Reply, Wants, HSTS};
 
 /// The crate's version, as `/healthz` reports it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -124,7 +125,7 @@ fn misconfigured(config: &Config, wants: Wants) -> Reply {
             if errors == 1 { "" } else { "s" }
         ),
     );
-    problem.more_html = findings_html(config);
+    problem.more = findings_html(config);
     if let Value::Object(members) = config_json(config) {
         problem.extensions.extend(members);
     }
@@ -132,32 +133,26 @@ fn misconfigured(config: &Config, wants: Wants) -> Reply {
 }
 
 /// The Worker's own problems, then the validator's findings (errors first), each with the
-/// variable to change. Every piece of text is escaped; the report is already redacted.
-pub(crate) fn findings_html(config: &Config) -> String {
-    let problems = config.problems.iter().map(|ConfigProblem { variable, message }| {
-        format!(
-            "<li class=\"error\" data-variable=\"{variable}\"><strong>error</strong> in <code>{variable}</code>: {}</li>",
-            escape_html(message)
-        )
-    });
+/// variable to change; nothing when there are none. (The report's text is already redacted.)
+pub(crate) fn findings_html(config: &Config) -> Markup {
     let mut findings = config.findings();
     findings.sort_by_key(|f| f.finding.severity);
-    let findings = findings.iter().map(|f| {
-        let severity = f.finding.severity.as_str();
-        format!(
-            "<li class=\"{severity}\" data-rule=\"{rule}\" data-variable=\"{variable}\"><strong>{severity}</strong> \
-             <code>{rule}</code> in <code>{variable}</code>: {message}<br><span class=\"help\">{help}</span></li>",
-            rule = f.finding.rule.code(),
-            variable = f.variable,
-            message = escape_html(&f.finding.message),
-            help = escape_html(&f.finding.help),
-        )
-    });
-    let items: Vec<String> = problems.chain(findings).collect();
-    if items.is_empty() {
-        String::new()
-    } else {
-        format!("<ul class=\"findings\">\n{}\n</ul>", items.join("\n"))
+    if config.problems.is_empty() && findings.is_empty() {
+        return Markup::default();
+    }
+    html! {
+        ul.findings {
+            @for ConfigProblem { variable, message } in &config.problems {
+                li.error data-variable=(variable) { strong { "error" } " in " code { (variable) } ": " (message) }
+            }
+            @for f in &findings {
+                @let severity = f.finding.severity.as_str();
+                li class=(severity) data-rule=(f.finding.rule.code()) data-variable=(f.variable) {
+                    strong { (severity) } " " code { (f.finding.rule.code()) } " in " code { (f.variable) } ": "
+                    (f.finding.message) br; span.help { (f.finding.help) }
+                }
+            }
+        }
     }
 }
 

@@ -3,10 +3,10 @@
 //! back, when the access token expires, who consented (`/me`), and the validator's findings for
 //! the Worker's own setup. Never a token: only facts about them.
 
-use std::fmt::Write;
+use maud::{html, Markup};
 
 use super::config::Config;
-use super::respond::{coded_page, escape_html, Reply};
+use super::respond::{coded_page, Reply};
 use crate::oauth::{Me, ReturnPath, ScopeDiff, ScopeList, Site, TokenResponse};
 
 /// Everything the report shows, gathered by the callback.
@@ -22,162 +22,159 @@ pub struct Connection<'a> {
     pub return_path: &'a ReturnPath,
 }
 
-pub fn report_page(config: &Config, connection: &Connection, config_findings_html: &str) -> Reply {
-    let mut html = String::new();
-    if config.atlassian.stand_in {
-        let _ = writeln!(
-            html,
-            "<p class=\"notice\"><strong>Development:</strong> granted by the local stand-in for Atlassian at \
-             <code>{}</code>, not by Atlassian.</p>",
-            escape_html(&config.atlassian.auth_base_url)
-        );
-    }
-    scopes_section(&mut html, connection);
-    tokens_section(&mut html, connection);
-    sites_section(&mut html, &connection.sites);
-    identity_section(&mut html, &connection.identity);
-    let _ = writeln!(
-        html,
-        "<section id=\"config-findings\">\n<h2>This Worker's setup</h2>\n{}\n</section>",
-        if config_findings_html.is_empty() {
-            "<p>The validator found nothing to report.</p>".to_string()
-        } else {
-            config_findings_html.to_string()
+pub fn report_page(config: &Config, connection: &Connection, config_findings: Markup) -> Reply {
+    let body = html! {
+        @if config.atlassian.stand_in {
+            p.notice {
+                strong { "Development:" } " granted by the local stand-in for Atlassian at "
+                code { (config.atlassian.auth_base_url) } ", not by Atlassian."
+            }
         }
-    );
-    if connection.return_path.as_str() != "/" {
-        let _ = writeln!(html, "<p><a href=\"{}\">Continue</a></p>", escape_html(connection.return_path.as_str()));
-    }
-    coded_page(200, "connection-report", "Connected to Atlassian", &html)
+        (scopes_section(connection))
+        (tokens_section(connection))
+        (sites_section(&connection.sites))
+        (identity_section(&connection.identity))
+        section #config-findings {
+            h2 { "This Worker's setup" }
+            @if config_findings.0.is_empty() { p { "The validator found nothing to report." } } @else { (config_findings) }
+        }
+        @if connection.return_path.as_str() != "/" {
+            p { a href=(connection.return_path.as_str()) { "Continue" } }
+        }
+    };
+    coded_page(200, "connection-report", "Connected to Atlassian", body)
 }
 
-fn scopes_section(html: &mut String, connection: &Connection) {
-    let _ = writeln!(html, "<section id=\"scopes\">\n<h2>Scopes</h2>");
+fn scopes_section(connection: &Connection) -> Markup {
     let Some(granted) = connection.tokens.scope.as_ref() else {
-        let _ = writeln!(
-            html,
-            "<p>Atlassian's token answer named no scopes, so what was granted is unknown. Requested: <code>{}</code></p>\n</section>",
-            escape_html(&connection.requested.to_scope_value())
-        );
-        return;
+        return html! {
+            section #scopes {
+                h2 { "Scopes" }
+                p {
+                    "Atlassian's token answer named no scopes, so what was granted is unknown. Requested: "
+                    code { (connection.requested.to_scope_value()) }
+                }
+            }
+        };
     };
     let diff = ScopeDiff::new(&connection.requested, granted);
     let summary = if diff.is_complete() {
         "Everything requested was granted.".to_string()
     } else {
+        let (count, one) = (diff.not_granted.len(), diff.not_granted.len() == 1);
+        let them = if one { "it" } else { "them" };
         format!(
-            "{} requested scope{} not granted: the app in the developer console lacks {}, or the user could not \
-             grant {}.",
-            diff.not_granted.len(),
-            if diff.not_granted.len() == 1 { " was" } else { "s were" },
-            if diff.not_granted.len() == 1 { "it" } else { "them" },
-            if diff.not_granted.len() == 1 { "it" } else { "them" },
+            "{count} requested scope{} not granted: the app in the developer console lacks {them}, or the user could \
+             not grant {them}.",
+            if one { " was" } else { "s were" },
         )
     };
-    let _ = writeln!(html, "<p>{summary}</p>\n<ul class=\"scopes\">");
-    for (names, granted, label) in [
+    let groups = [
         (&diff.granted, "yes", "granted"),
         (&diff.not_granted, "no", "requested, not granted"),
         (&diff.unrequested, "unrequested", "granted without being requested"),
-    ] {
-        for name in names {
-            let name = escape_html(name);
-            let _ = writeln!(
-                html,
-                "<li data-scope=\"{name}\" data-granted=\"{granted}\"><code>{name}</code> — {label}</li>"
-            );
+    ];
+    html! {
+        section #scopes {
+            h2 { "Scopes" }
+            p { (summary) }
+            ul.scopes {
+                @for (names, granted, label) in groups {
+                    @for name in names {
+                        li data-scope=(name) data-granted=(granted) { code { (name) } " — " (label) }
+                    }
+                }
+            }
         }
     }
-    let _ = writeln!(html, "</ul>\n</section>");
 }
 
-fn tokens_section(html: &mut String, connection: &Connection) {
+fn tokens_section(connection: &Connection) -> Markup {
     let tokens = connection.tokens;
     let refresh = tokens.refresh_token.is_some();
-    let _ = writeln!(html, "<section id=\"tokens\">\n<h2>Tokens</h2>\n<dl>");
-    let _ = writeln!(
-        html,
-        "<dt>Refresh token</dt><dd id=\"refresh-token\" data-present=\"{refresh}\">{}</dd>",
-        if refresh {
-            "yes: the connection can renew itself (Atlassian rotates it on every use: keep the newest)"
-        } else {
-            "no: without offline_access granted there is no refresh token, and the user must consent again when \
-             the access token expires"
-        }
-    );
     let expiry = match tokens.expires_in {
         Some(seconds) => {
             format!("in {} minutes, at {} UTC", seconds / 60, utc_time(connection.now.saturating_add(seconds)))
         }
         None => "not stated by Atlassian (usually one hour)".to_string(),
     };
-    let _ = writeln!(html, "<dt>Access token expires</dt><dd id=\"expiry\">{expiry}</dd>\n</dl>\n</section>");
-}
-
-fn sites_section(html: &mut String, sites: &Result<Vec<Site>, String>) {
-    match sites {
-        Err(why) => {
-            let _ = writeln!(
-                html,
-                "<section id=\"sites\" data-status=\"error\">\n<h2>Sites</h2>\n<p>The sites could not be read: {}</p>\n</section>",
-                escape_html(why)
-            );
-        }
-        Ok(sites) if sites.is_empty() => {
-            let _ = writeln!(
-                html,
-                "<section id=\"sites\" data-status=\"empty\">\n<h2>Sites</h2>\n<p>The token reaches no site: the \
-                 user chose none at consent, or is a guest (accessible-resources lists no sites for Confluence \
-                 guests).</p>\n</section>"
-            );
-        }
-        Ok(sites) => {
-            let _ = writeln!(
-                html,
-                "<section id=\"sites\" data-status=\"ok\">\n<h2>Sites</h2>\n<p>Call the Confluence API at \
-                 <code>https://api.atlassian.com/ex/confluence/&lt;cloud ID&gt;/wiki/…</code>, not at the site \
-                 URL.</p>\n<table>\n<tr><th>Site</th><th>Cloud ID</th><th>URL</th></tr>"
-            );
-            for site in sites {
-                let url = match site_link(&site.url) {
-                    Some(href) => {
-                        format!("<a href=\"{}\" rel=\"noreferrer\">{}</a>", escape_html(&href), escape_html(&site.url))
+    html! {
+        section #tokens {
+            h2 { "Tokens" }
+            dl {
+                dt { "Refresh token" }
+                dd #refresh-token data-present=(refresh) {
+                    @if refresh {
+                        "yes: the connection can renew itself (Atlassian rotates it on every use: keep the newest)"
+                    } @else {
+                        "no: without offline_access granted there is no refresh token, and the user must consent \
+                         again when the access token expires"
                     }
-                    None => escape_html(&site.url),
-                };
-                let _ = writeln!(
-                    html,
-                    "<tr data-cloud-id=\"{id}\"><td>{name}</td><td><code>{id}</code></td><td>{url}</td></tr>",
-                    id = escape_html(&site.cloud_id),
-                    name = escape_html(&site.name),
-                );
+                }
+                dt { "Access token expires" }
+                dd #expiry { (expiry) }
             }
-            let _ = writeln!(html, "</table>\n</section>");
         }
     }
 }
 
-fn identity_section(html: &mut String, identity: &Option<Result<Me, String>>) {
+fn sites_section(sites: &Result<Vec<Site>, String>) -> Markup {
+    match sites {
+        Err(why) => html! {
+            section #sites data-status="error" { h2 { "Sites" } p { "The sites could not be read: " (why) } }
+        },
+        Ok(sites) if sites.is_empty() => html! {
+            section #sites data-status="empty" {
+                h2 { "Sites" }
+                p {
+                    "The token reaches no site: the user chose none at consent, or is a guest (accessible-resources \
+                     lists no sites for Confluence guests)."
+                }
+            }
+        },
+        Ok(sites) => html! {
+            section #sites data-status="ok" {
+                h2 { "Sites" }
+                p {
+                    "Call the Confluence API at " code { "https://api.atlassian.com/ex/confluence/<cloud ID>/wiki/…" }
+                    ", not at the site URL."
+                }
+                table {
+                    tr { th { "Site" } th { "Cloud ID" } th { "URL" } }
+                    @for site in sites {
+                        tr data-cloud-id=(site.cloud_id) {
+                            td { (site.name) }
+                            td { code { (site.cloud_id) } }
+                            td {
+                                @match site_link(&site.url) {
+                                    Some(href) => a href=(href) rel="noreferrer" { (site.url) },
+                                    None => (site.url),
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        },
+    }
+}
+
+fn identity_section(identity: &Option<Result<Me, String>>) -> Markup {
     match identity {
-        None => {}
-        Some(Err(why)) => {
-            let _ = writeln!(
-                html,
-                "<section id=\"identity\" data-status=\"error\">\n<h2>Who consented</h2>\n<p>/me could not be read: \
-                 {}</p>\n</section>",
-                escape_html(why)
-            );
-        }
-        Some(Ok(me)) => {
-            let _ = writeln!(
-                html,
-                "<section id=\"identity\" data-status=\"ok\">\n<h2>Who consented</h2>\n<dl><dt>Name</dt><dd>{}</dd>\
-                 <dt>Email</dt><dd>{}</dd><dt>Account ID</dt><dd><code>{}</code></dd></dl>\n</section>",
-                escape_html(me.name.as_deref().unwrap_or("(not shared)")),
-                escape_html(me.email.as_deref().unwrap_or("(not shared)")),
-                escape_html(&me.account_id),
-            );
-        }
+        None => Markup::default(),
+        Some(Err(why)) => html! {
+            section #identity data-status="error" { h2 { "Who consented" } p { "/me could not be read: " (why) } }
+        },
+        Some(Ok(me)) => html! {
+            section #identity data-status="ok" {
+                h2 { "Who consented" }
+                dl {
+                    dt { "Name" } dd { (me.name.as_deref().unwrap_or("(not shared)")) }
+                    dt { "Email" } dd { (me.email.as_deref().unwrap_or("(not shared)")) }
+                    dt { "Account ID" } dd { code { (me.account_id) } }
+                }
+            }
+        },
     }
 }
 

@@ -1,7 +1,9 @@
 //! Every answer the Worker writes itself, as a plain value ([`Reply`]): the security headers, HTML
-//! pages with escaped text for browsers, RFC 9457 `application/problem+json` for API clients.
-//! Nothing here touches wasm types, so it is tested natively.
+//! pages for browsers (maud templates: every value is escaped unless marked as markup), RFC 9457
+//! `application/problem+json` for API clients. Nothing here touches wasm types, so it is tested
+//! natively.
 
+use maud::{html, Markup, PreEscaped, DOCTYPE};
 use serde_json::{json, Map, Value};
 
 /// An answer before it becomes a `worker::Response`.
@@ -69,13 +71,11 @@ pub const HSTS: (&str, &str) = ("Strict-Transport-Security", "max-age=31536000")
 /// The answer when something went wrong that has no page of its own: the same headers as every
 /// answer, and nothing of what happened.
 pub fn internal_error() -> Reply {
-    coded_page(
-        500,
-        "internal-error",
-        "Something went wrong here",
-        "<p>This Worker could not finish its answer. Nothing of the request was kept; start again from \
-         <a href=\"/connect\">/connect</a>.</p>",
-    )
+    let body = html! {
+        p { "This Worker could not finish its answer. Nothing of the request was kept; start again from "
+            a href="/connect" { "/connect" } "." }
+    };
+    coded_page(500, "internal-error", "Something went wrong here", body)
 }
 
 /// What the client reads best, from its `Accept` header.
@@ -116,23 +116,6 @@ impl Wants {
     }
 }
 
-/// `text` with the five HTML-special characters escaped, safe in element content and in quoted
-/// attribute values.
-pub fn escape_html(text: &str) -> String {
-    let mut out = String::with_capacity(text.len());
-    for c in text.chars() {
-        match c {
-            '&' => out.push_str("&amp;"),
-            '<' => out.push_str("&lt;"),
-            '>' => out.push_str("&gt;"),
-            '"' => out.push_str("&quot;"),
-            '\'' => out.push_str("&#39;"),
-            c => out.push(c),
-        }
-    }
-    out
-}
-
 /// A JSON answer.
 pub fn json(status: u16, value: &Value) -> Reply {
     Reply::new(status, "application/json", value.to_string().into_bytes())
@@ -143,23 +126,29 @@ pub fn redirect(location: &str) -> Reply {
     Reply::new(302, "text/plain; charset=utf-8", Vec::new()).with_header("Location", location.to_string())
 }
 
-/// A whole page around `body_html`, which the caller has escaped; `title` is escaped here.
-pub fn page(status: u16, title: &str, body_html: &str) -> Reply {
-    coded_page(status, "", title, body_html)
-}
-
 /// A page whose `<main data-code>` names what happened, for tests and scripts that read pages.
-pub fn coded_page(status: u16, code: &str, title: &str, body_html: &str) -> Reply {
-    let title = escape_html(title);
-    let code = escape_html(code);
-    let html = format!(
-        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
-         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
-         <meta name=\"referrer\" content=\"no-referrer\">\n<title>{title} — threelo</title>\n\
-         <style>{PAGE_STYLE}</style>\n</head>\n<body>\n<main data-code=\"{code}\">\n<h1>{title}</h1>\n{body_html}\n\
-         <p><a href=\"/\">threelo: check a Confluence Cloud OAuth 2.0 setup</a></p>\n</main>\n</body>\n</html>\n"
-    );
-    Reply::new(status, "text/html; charset=utf-8", html.into_bytes())
+pub fn coded_page(status: u16, code: &str, title: &str, body: Markup) -> Reply {
+    let page = html! {
+        (DOCTYPE)
+        html lang="en" {
+            head {
+                meta charset="utf-8";
+                meta name="viewport" content="width=device-width, initial-scale=1";
+                meta name="referrer" content="no-referrer";
+                title { (title) " — threelo" }
+                // A constant without `<` (a test checks), hashed in the CSP.
+                style { (PreEscaped(PAGE_STYLE)) }
+            }
+            body {
+                main data-code=(code) {
+                    h1 { (title) }
+                    (body)
+                    p { a href="/" { "threelo: check a Confluence Cloud OAuth 2.0 setup" } }
+                }
+            }
+        }
+    };
+    Reply::new(status, "text/html; charset=utf-8", page.into_string().into_bytes())
 }
 
 /// An error the client did not cause alone, in the form it reads: a page or problem details.
@@ -171,8 +160,8 @@ pub struct Problem {
     pub code: &'static str,
     pub title: String,
     pub detail: String,
-    /// More of the page, already escaped HTML.
-    pub more_html: String,
+    /// More of the page, after the detail.
+    pub more: Markup,
     /// Extension members of the problem details.
     pub extensions: Map<String, Value>,
 }
@@ -184,7 +173,7 @@ impl Problem {
             code,
             title: title.into(),
             detail: detail.into(),
-            more_html: String::new(),
+            more: Markup::default(),
             extensions: Map::new(),
         }
     }
@@ -192,8 +181,8 @@ impl Problem {
     pub fn reply(self, wants: Wants) -> Reply {
         match wants {
             Wants::Html => {
-                let body = format!("<p>{}</p>\n{}", escape_html(&self.detail), self.more_html);
-                coded_page(self.status, self.code, &self.title, &body)
+                let body = html! { p { (self.detail) } (self.more) };
+                coded_page(self.status, self.code, &self.title, body)
             }
             Wants::ProblemJson => {
                 // RFC 9457: "about:blank" says the status code alone tells what happened; `code`
@@ -217,11 +206,11 @@ mod tests {
     use super::*;
 
     #[test]
-    fn html_is_escaped() {
-        assert_eq!(
-            escape_html(r#"<script>alert("x")</script>&'"#),
-            "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;&#39;"
-        );
+    fn values_in_pages_are_escaped_text_and_attributes_alike() {
+        let hostile = r#"<script>alert("x")</script>&'"#;
+        let html = String::from_utf8(coded_page(400, hostile, hostile, html! { p { (hostile) } }).body).unwrap();
+        assert!(!html.contains("<script>alert"), "{html}");
+        assert!(html.contains(r#"data-code="&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;&amp;'""#), "{html}");
     }
 
     #[test]
@@ -240,7 +229,7 @@ mod tests {
     #[test]
     fn every_reply_carries_the_security_headers() {
         for reply in [
-            page(404, "Not found", "<p>x</p>"),
+            coded_page(404, "not-found", "Not found", html! { p { "x" } }),
             json(200, &json!({"ok": true})),
             Problem::new(501, "not-implemented", "t", "d").reply(Wants::ProblemJson),
             internal_error(),

@@ -67,6 +67,7 @@ let browser;
 let parser;
 const runs = {};
 
+// Bounded, so a start-up that stalls fails the run with a reason instead of hanging it.
 before(async () => {
   const options = {
     connect: {},
@@ -96,7 +97,7 @@ before(async () => {
   // Pages fetched without a browser are read through a DOM with scripts off: a payload that
   // slipped through unescaped shows up as an element, and cannot run here.
   parser = await (await browser.browser.newContext({ javaScriptEnabled: false })).newPage();
-});
+}, { timeout: 240_000 });
 
 after(async () => {
   await Promise.all([...Object.values(runs).map((run) => run.worker.stop()), browser?.close()]);
