@@ -249,3 +249,23 @@ fn escape_sequences_typed_into_a_field_reach_the_terminal_escaped() {
         }
     }
 }
+
+#[test]
+fn carets_stand_under_what_they_mark_after_wide_characters() {
+    // Two CJK characters take four terminal columns: the carets of `ace:confluence` start at
+    // column 5 of the excerpt (after "読み "), and those of `読み` are four wide.
+    let setup = r#"{"scopes": "読み ace:confluence read:page:confluence offline_access"}"#;
+    let output = threelo(&["check", "-", "--format", "human"], Some(setup));
+    let text = stdout(&output);
+    let lines: Vec<&str> = text.lines().collect();
+    let excerpt =
+        lines.iter().position(|line| line.ends_with("| 読み ace:confluence read:page:confluence offline_access"));
+    let excerpt = excerpt.unwrap_or_else(|| panic!("no excerpt line in:\n{text}"));
+    let carets: Vec<&str> = lines.iter().filter(|line| line.contains('^')).copied().collect();
+    let prefix = &lines[excerpt][..lines[excerpt].find("| ").unwrap() + 2];
+    let underline =
+        |caret_line: &str| caret_line.strip_prefix(prefix).unwrap_or_else(|| panic!("{caret_line:?}")).to_string();
+    let underlines: Vec<String> = carets.iter().map(|line| underline(line)).collect();
+    assert!(underlines.contains(&"^^^^".to_string()), "{text}");
+    assert!(underlines.contains(&format!("     {}", "^".repeat(14))), "{text}");
+}

@@ -8,6 +8,7 @@ use anstyle::{AnsiColor, Style};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use threelo::redact::Redactor;
 use threelo::{check, rules, Applicability, Field, Finding, Report, Setup, Severity};
+use unicode_width::UnicodeWidthStr;
 
 #[derive(Parser)]
 #[command(
@@ -274,7 +275,8 @@ fn print_finding(out: &mut impl Write, setup: &Setup, finding: &Finding) -> io::
 
 /// At most about 100 characters of `text` around the span, made safe for a terminal
 /// ([`for_terminal`]), with the underline moved to where the span's characters now stand.
-/// Returns the span's new offsets, in characters of the shown text.
+/// Returns the span's new offsets in terminal columns of the shown text: a wide character (CJK,
+/// most emoji) takes two, so the carets stay under what they mark.
 fn excerpt(text: &str, start: usize, end: usize) -> (String, usize, usize) {
     const CONTEXT: usize = 40;
     let chars: Vec<char> = text.chars().collect();
@@ -287,14 +289,14 @@ fn excerpt(text: &str, start: usize, end: usize) -> (String, usize, usize) {
     }
     for (i, c) in chars[from..to].iter().enumerate() {
         if from + i == start {
-            shown_start = Some(shown.chars().count());
+            shown_start = Some(shown.width());
         }
         if from + i == end {
-            shown_end = Some(shown.chars().count());
+            shown_end = Some(shown.width());
         }
         shown.push_str(&terminal_char(*c));
     }
-    let length = shown.chars().count();
+    let length = shown.width();
     if to < chars.len() {
         shown.push('…');
     }
