@@ -11,7 +11,16 @@ fn threelo(args: &[&str], stdin: Option<&str>) -> Output {
 
 /// `colour`: forced on, as on a terminal; otherwise off (`NO_COLOR`), as in a pipe.
 fn threelo_coloured(args: &[&str], stdin: Option<&str>, colour: bool) -> Output {
+    threelo_in(args, stdin, colour, None)
+}
+
+/// `columns`: the `COLUMNS` the binary sees (none: as in a pipe, whatever the test's own shell exports).
+fn threelo_in(args: &[&str], stdin: Option<&str>, colour: bool, columns: Option<usize>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_threelo"));
+    match columns {
+        Some(columns) => command.env("COLUMNS", columns.to_string()),
+        None => command.env_remove("COLUMNS"),
+    };
     if colour {
         command.env("CLICOLOR_FORCE", "1").env_remove("NO_COLOR");
     } else {
@@ -268,4 +277,29 @@ fn carets_stand_under_what_they_mark_after_wide_characters() {
     let underlines: Vec<String> = carets.iter().map(|line| underline(line)).collect();
     assert!(underlines.contains(&"^^^^".to_string()), "{text}");
     assert!(underlines.contains(&format!("     {}", "^".repeat(14))), "{text}");
+}
+
+#[test]
+fn diagnostics_wrap_to_the_terminals_width_and_stay_whole_in_a_pipe() {
+    let setup = r#"{"scopes": "ace:confluence read:page:confluence"}"#;
+    let wrapped = stdout(&threelo_in(&["check", "-"], Some(setup), false, Some(60)));
+    for line in wrapped.lines() {
+        // An excerpt is never broken (its carets must line up), nor a fix (its value is copied whole);
+        // a URL longer than a line stands alone.
+        let excerpt = line.starts_with("   | ") || line.starts_with("   = fix");
+        let one_word = !line.trim().contains(' ');
+        assert!(unicode_columns(line) <= 60 || excerpt || one_word, "{} columns: {line:?}", unicode_columns(line));
+    }
+    assert!(
+        wrapped.contains("help: copy it from the Atlassian developer console:\n           your app"),
+        "help lines go on under the help: {wrapped}"
+    );
+    // In a pipe, each message and help is one line, as grep and CI logs want it.
+    let whole = stdout(&threelo(&["check", "-"], Some(setup)));
+    let help = whole.lines().find(|line| line.contains("help: remove it: ServiceNow's Confluence")).unwrap();
+    assert!(unicode_columns(help) > 60, "{help}");
+}
+
+fn unicode_columns(line: &str) -> usize {
+    line.chars().count()
 }

@@ -223,6 +223,7 @@ fn print_report(setup: &Setup, report: &Report) -> io::Result<()> {
 fn print_finding(out: &mut impl Write, setup: &Setup, finding: &Finding) -> io::Result<()> {
     let style = severity_style(finding.severity);
     let (g, r) = (GUTTER.render(), GUTTER.render_reset());
+    let label_width = finding.severity.as_str().len() + finding.rule.code().len() + 4;
     writeln!(
         out,
         "{}{}[{}]{}: {}{}{}",
@@ -231,7 +232,7 @@ fn print_finding(out: &mut impl Write, setup: &Setup, finding: &Finding) -> io::
         finding.rule.code(),
         style.render_reset(),
         EMPHASIS.render(),
-        for_terminal(&finding.message),
+        wrapped_after(&for_terminal(&finding.message), label_width, label_width),
         EMPHASIS.render_reset()
     )?;
     writeln!(out, "  {g}-->{r} {}", finding.field)?;
@@ -254,7 +255,8 @@ fn print_finding(out: &mut impl Write, setup: &Setup, finding: &Finding) -> io::
             style.render_reset()
         )?;
     }
-    writeln!(out, "   {g}={r} {}help:{} {}", EMPHASIS.render(), EMPHASIS.render_reset(), for_terminal(&finding.help))?;
+    let help = wrapped_after(&for_terminal(&finding.help), "   = help: ".len(), "   = help: ".len());
+    writeln!(out, "   {g}={r} {}help:{} {help}", EMPHASIS.render(), EMPHASIS.render_reset())?;
     if let Some(fix) = &finding.fix {
         let replacement = if fix.replacement.is_empty() { "(empty)".to_string() } else { visible(&fix.replacement) };
         // A guess says so: a person should read it before taking it.
@@ -337,7 +339,7 @@ fn visible(text: &str) -> String {
 
 fn print_rules() -> io::Result<()> {
     let mut out = anstream::stdout().lock();
-    let width = if io::stdout().is_terminal() { 100 } else { 110 };
+    let width = terminal_width().unwrap_or(100).min(110);
     for rule in rules() {
         let style = severity_style(rule.severity);
         writeln!(
@@ -359,11 +361,24 @@ fn print_rules() -> io::Result<()> {
     Ok(())
 }
 
-fn wrap(text: &str, width: usize) -> Vec<String> {
+/// The columns to wrap diagnostics to: `COLUMNS` when set (as `ls` and most tools honour), else
+/// the terminal's width when standard output is one; `None` in a pipe, whose readers (grep, CI
+/// logs) are better served by whole lines.
+fn terminal_width() -> Option<usize> {
+    let columns = std::env::var("COLUMNS").ok().and_then(|c| c.trim().parse::<usize>().ok()).filter(|c| *c >= 20);
+    columns.or_else(|| {
+        io::stdout().is_terminal().then(terminal_size::terminal_size).flatten().map(|(width, _)| usize::from(width.0))
+    })
+}
+
+/// `text` in lines of at most `width` terminal columns (the first at most `first_width`), broken
+/// between words; a word longer than a line stands alone on its own.
+fn wrap_from(text: &str, first_width: usize, width: usize) -> Vec<String> {
     let mut lines = vec![String::new()];
     for word in text.split_whitespace() {
+        let budget = if lines.len() == 1 { first_width } else { width };
         let line = lines.last_mut().expect("never empty");
-        if !line.is_empty() && line.chars().count() + 1 + word.chars().count() > width {
+        if !line.is_empty() && line.width() + 1 + word.width() > budget {
             lines.push(word.to_string());
         } else {
             if !line.is_empty() {
@@ -373,4 +388,16 @@ fn wrap(text: &str, width: usize) -> Vec<String> {
         }
     }
     lines
+}
+
+fn wrap(text: &str, width: usize) -> Vec<String> {
+    wrap_from(text, width, width)
+}
+
+/// `text` after a label `label_width` columns wide: wrapped to the terminal's width when there is
+/// one, the lines after the first indented by `indent` columns.
+fn wrapped_after(text: &str, label_width: usize, indent: usize) -> String {
+    let Some(width) = terminal_width() else { return text.to_string() };
+    let lines = wrap_from(text, width.saturating_sub(label_width).max(20), width.saturating_sub(indent).max(20));
+    lines.join(&format!("\n{}", " ".repeat(indent)))
 }
