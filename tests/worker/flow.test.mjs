@@ -833,11 +833,13 @@ describe("GET /callback on Atlassian's answers and faults", () => {
     });
   }
 
-  flowTest('a 2 MiB accessible-resources answer without Content-Length: the report says the sites were not read', async () => {
-    await run.fault('accessible-resources', { kind: 'oversized', bytes: 2 << 20, chunked: true });
-    const report = await assertReport((await run.flow()).answer);
-    assert.equal(report.sections.sites?.status, 'error');
-    assert.match(report.sections.sites.text, /more than 1048576 bytes/);
+  flowTest('a 2 MiB accessible-resources answer, with or without Content-Length: the report says the sites were not read', async () => {
+    for (const chunked of [false, true]) {
+      await run.fault('accessible-resources', { kind: 'oversized', bytes: 2 << 20, chunked });
+      const report = await assertReport((await run.flow()).answer);
+      assert.equal(report.sections.sites?.status, 'error', `chunked: ${chunked}`);
+      assert.match(report.sections.sites.text, /more than 1048576 bytes/);
+    }
   });
 
   flowTest('/me fails: the report still comes, its identity section says why', async () => {
