@@ -5,6 +5,7 @@
 //! - [`catalog`]: what is known about scope names, generated from Atlassian's registry.
 //! - [`oauth`]: the sans-IO OAuth client protocol: authorize URL, sealed state, token requests and
 //!   responses, the API gateway's accessible-resources and `/me`, with Atlassian's errors explained.
+//! - [`diagnostic`]: the vocabulary both speak: rule codes, severities, fields, spans, fixes.
 //! - [`report`]: the output, the same JSON in every face.
 //! - `edge` (feature `edge`): the Cloudflare Worker, a thin face that checks its own setup first.
 //!
@@ -31,6 +32,7 @@
 
 pub mod catalog;
 pub mod check;
+pub mod diagnostic;
 #[cfg(feature = "edge")]
 pub mod edge;
 pub mod oauth;
@@ -42,6 +44,7 @@ pub mod setup;
 #[cfg(feature = "web")]
 pub mod web;
 
-pub use check::{check, rules, Rule, RuleInfo};
-pub use report::{Applicability, Finding, Fix, Report, Severity, Span};
-pub use setup::{Field, Setup};
+pub use check::{apply_fixes, check, rules, Fixed, Rule, RuleInfo};
+pub use diagnostic::{Applicability, Edit, Field, Fix, Severity, Span};
+pub use report::{Finding, Report};
+pub use setup::Setup;

@@ -16,7 +16,8 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
-use crate::setup::{Field, Setup};
+use crate::diagnostic::Field;
+use crate::setup::Setup;
 
 /// The prefix of a current Atlassian client secret.
 pub(crate) const SECRET_PREFIX: &str = "ATOA";
@@ -153,10 +154,10 @@ impl<'a> Redactor<'a> {
         let secret = setup.client_secret.as_deref().map(|s| s.trim()).filter(|s| !s.is_empty());
         let typed_elsewhere = |secret: &str| {
             let holds = |text: &str| text.len() >= secret.len() && text.contains(secret);
-            Field::ALL.iter().filter(|f| !f.is_secret()).any(|f| f.get(setup).is_some_and(holds))
+            Field::ALL.iter().filter(|f| !f.is_secret()).any(|f| setup.get(*f).is_some_and(holds))
         };
         let search = secret.filter(|s| s.len() >= EXACT_SECRET_MIN_LEN && typed_elsewhere(s));
-        let scan = Field::ALL.iter().filter(|f| !f.is_secret()).any(|f| f.get(setup).is_some_and(has_long_run));
+        let scan = Field::ALL.iter().filter(|f| !f.is_secret()).any(|f| setup.get(*f).is_some_and(has_long_run));
         Redactor { secret, search, scan }
     }
 
@@ -285,14 +286,14 @@ impl Setup {
     /// them out of share links and excerpts.
     pub fn hidden_fields(&self) -> Vec<Field> {
         let redactor = Redactor::new(self);
-        Field::ALL.into_iter().filter(|f| f.get(self).is_some_and(|text| redactor.hides(*f, text))).collect()
+        Field::ALL.into_iter().filter(|f| self.get(*f).is_some_and(|text| redactor.hides(*f, text))).collect()
     }
 
     /// The setup without its hidden fields: what may travel in a link.
     pub fn shareable(&self) -> Setup {
         let mut shared = self.clone();
         for field in self.hidden_fields() {
-            field.set(&mut shared, None);
+            shared.set(field, None);
         }
         shared
     }

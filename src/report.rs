@@ -5,69 +5,7 @@ use std::borrow::Cow;
 
 use serde::{Serialize, Serializer};
 
-use crate::check::Rule;
-use crate::setup::{Field, Setup};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Severity {
-    Error,
-    Warning,
-    Info,
-}
-
-impl Severity {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Severity::Error => "error",
-            Severity::Warning => "warning",
-            Severity::Info => "info",
-        }
-    }
-}
-
-/// A range of characters (Unicode scalar values) in a field's text, end exclusive.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-pub struct Span {
-    pub start: usize,
-    pub end: usize,
-}
-
-/// Whether a fix is what the user meant, so that a face may apply it without asking.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-pub enum Applicability {
-    /// The result is what the user meant: trimming, separators, case, duplicates, https, the
-    /// ServiceNow path, removing a scope that cannot work.
-    Safe,
-    /// A guess: the closest real scope for a typo, an added scope, a value copied from a field
-    /// that has errors of its own.
-    Unsafe,
-}
-
-impl Applicability {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Applicability::Safe => "safe",
-            Applicability::Unsafe => "unsafe",
-        }
-    }
-}
-
-/// One edit that makes a finding go away: the field's whole new text. A fix that would carry
-/// secret-shaped text is never offered (see [`crate::redact`]).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-pub struct Fix {
-    pub field: Field,
-    pub applicability: Applicability,
-    pub replacement: String,
-}
-
-impl Fix {
-    pub fn apply(&self, setup: &mut Setup) {
-        self.field.set(setup, Some(self.replacement.clone()));
-    }
-}
+use crate::diagnostic::{Field, Fix, Rule, Severity, Span};
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {

@@ -4,6 +4,7 @@ use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize};
 
+use crate::diagnostic::Field;
 use crate::redact::Redactor;
 
 /// An Atlassian OAuth setup, as copied between the Atlassian console and a client such as
@@ -38,7 +39,7 @@ impl fmt::Debug for Setup {
         let mut out = f.debug_struct("Setup");
         for field in Field::ALL {
             // The secret field's own text equals the secret, so it is hidden whole.
-            let shown = field.get(self).map(|text| redactor.redact(text).into_owned());
+            let shown = self.get(field).map(|text| redactor.redact(text).into_owned());
             out.field(field.key(), &shown);
         }
         out.finish()
@@ -58,84 +59,18 @@ fn scopes_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<Stri
     }))
 }
 
-/// A field of [`Setup`], named as in JSON.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-#[non_exhaustive]
-pub enum Field {
-    ClientId,
-    ClientSecret,
-    CallbackUrl,
-    RedirectUrl,
-    Scopes,
-    GrantType,
-    AuthorizationUrl,
-    TokenUrl,
-    RevocationUrl,
-    ApiBaseUrl,
-}
-
-impl Field {
-    pub const ALL: [Field; 10] = [
-        Field::ClientId,
-        Field::ClientSecret,
-        Field::CallbackUrl,
-        Field::RedirectUrl,
-        Field::Scopes,
-        Field::GrantType,
-        Field::AuthorizationUrl,
-        Field::TokenUrl,
-        Field::RevocationUrl,
-        Field::ApiBaseUrl,
-    ];
-
-    /// The key in JSON and TOML.
-    pub fn key(self) -> &'static str {
-        match self {
-            Field::ClientId => "client_id",
-            Field::ClientSecret => "client_secret",
-            Field::CallbackUrl => "callback_url",
-            Field::RedirectUrl => "redirect_url",
-            Field::Scopes => "scopes",
-            Field::GrantType => "grant_type",
-            Field::AuthorizationUrl => "authorization_url",
-            Field::TokenUrl => "token_url",
-            Field::RevocationUrl => "revocation_url",
-            Field::ApiBaseUrl => "api_base_url",
-        }
+impl Setup {
+    pub fn get(&self, field: Field) -> Option<&str> {
+        self.slot(field).as_deref()
     }
 
-    /// The label a person sees in the Atlassian console or in ServiceNow.
-    pub fn label(self) -> &'static str {
-        match self {
-            Field::ClientId => "Client ID",
-            Field::ClientSecret => "Client secret",
-            Field::CallbackUrl => "Callback URL (Atlassian console)",
-            Field::RedirectUrl => "Redirect URL (client)",
-            Field::Scopes => "Scopes",
-            Field::GrantType => "Grant type",
-            Field::AuthorizationUrl => "Authorization URL",
-            Field::TokenUrl => "Token URL",
-            Field::RevocationUrl => "Token revocation URL",
-            Field::ApiBaseUrl => "API base URL (Connection URL)",
-        }
+    pub fn set(&mut self, field: Field, value: Option<String>) {
+        *self.slot_mut(field) = value;
     }
 
-    /// Whether the field holds a secret that must never be shown in full.
-    pub fn is_secret(self) -> bool {
-        self == Field::ClientSecret
-    }
-
-    pub fn get(self, setup: &Setup) -> Option<&str> {
-        self.slot(setup).as_deref()
-    }
-
-    pub fn set(self, setup: &mut Setup, value: Option<String>) {
-        *self.slot_mut(setup) = value;
-    }
-
-    fn slot(self, setup: &Setup) -> &Option<String> {
-        match self {
+    fn slot(&self, field: Field) -> &Option<String> {
+        let setup = self;
+        match field {
             Field::ClientId => &setup.client_id,
             Field::ClientSecret => &setup.client_secret,
             Field::CallbackUrl => &setup.callback_url,
@@ -149,8 +84,9 @@ impl Field {
         }
     }
 
-    fn slot_mut(self, setup: &mut Setup) -> &mut Option<String> {
-        match self {
+    fn slot_mut(&mut self, field: Field) -> &mut Option<String> {
+        let setup = self;
+        match field {
             Field::ClientId => &mut setup.client_id,
             Field::ClientSecret => &mut setup.client_secret,
             Field::CallbackUrl => &mut setup.callback_url,
@@ -162,12 +98,6 @@ impl Field {
             Field::RevocationUrl => &mut setup.revocation_url,
             Field::ApiBaseUrl => &mut setup.api_base_url,
         }
-    }
-}
-
-impl fmt::Display for Field {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.key())
     }
 }
 

@@ -3,7 +3,7 @@
 //! whichever field it was typed into.
 
 use proptest::prelude::*;
-use threelo::{check, Applicability, Field, Setup};
+use threelo::{apply_fixes, check, Applicability, Field, Setup};
 
 /// Pieces of real and broken setups, so that generated text reaches the deep paths of every
 /// rule rather than failing the first parse.
@@ -89,7 +89,7 @@ fn setup() -> impl Strategy<Value = Setup> {
         .prop_map(|(mut texts, grant)| {
             let mut setup = Setup::default();
             for field in Field::ALL {
-                field.set(&mut setup, texts.pop().flatten());
+                setup.set(field, texts.pop().flatten());
             }
             if !grant.is_empty() && setup.grant_type.is_none() {
                 setup.grant_type = Some(grant.to_string());
@@ -110,7 +110,7 @@ proptest! {
         let report = check(&setup);
         for finding in &report.findings {
             if let Some(span) = finding.span {
-                let length = finding.field.get(&setup).map_or(0, |t| t.chars().count());
+                let length = setup.get(finding.field).map_or(0, |t| t.chars().count());
                 prop_assert!(span.start <= span.end && span.end <= length, "{finding:?} in {setup:?}");
             }
         }
@@ -124,13 +124,48 @@ proptest! {
         for finding in report.findings.iter().filter(|f| f.fix.is_some()) {
             let fix = finding.fix.as_ref().unwrap();
             let mut fixed = setup.clone();
-            fix.apply(&mut fixed);
+            fixed.set(fix.field, Some(fix.replacement.clone()));
             let after = check(&fixed);
             prop_assert!(
                 count(&after, finding.rule, finding.field) < count(&report, finding.rule, finding.field),
-                "fix for {} did not remove it: {:?} → {:?}", finding.rule.code(), finding.field.get(&setup), fix.replacement
+                "fix for {} did not remove it: {:?} → {:?}", finding.rule.code(), setup.get(finding.field), fix.replacement
             );
         }
+    }
+
+    #[test]
+    fn a_fixs_edits_make_its_replacement(setup in setup()) {
+        let report = check(&setup);
+        for finding in report.findings.iter().filter(|f| f.fix.is_some()) {
+            let fix = finding.fix.as_ref().unwrap();
+            let text: Vec<char> = setup.get(fix.field).unwrap_or("").chars().collect();
+            prop_assert!(fix.edits.windows(2).all(|w| w[0].end <= w[1].start), "{:?}", fix);
+            let mut edited = String::new();
+            let mut copied = 0;
+            for edit in &fix.edits {
+                edited.extend(&text[copied..edit.start]);
+                edited.push_str(&edit.insert);
+                copied = edit.end;
+            }
+            edited.extend(&text[copied..]);
+            prop_assert_eq!(edited, fix.replacement.clone(), "{:?}", fix);
+        }
+    }
+
+    #[test]
+    fn applying_every_safe_fix_leaves_none_to_apply(setup in setup()) {
+        let report = check(&setup);
+        let fixed = apply_fixes(&setup, &report, false);
+        prop_assert_eq!(&fixed.report, &check(&fixed.setup));
+        let left: Vec<_> = fixed.report.findings.iter()
+            .filter(|f| f.fix.as_ref().is_some_and(|fix| fix.applicability == Applicability::Safe))
+            .collect();
+        prop_assert!(left.is_empty(), "safe fixes left after {} applied: {:?} in {:?}", fixed.fixed, left, fixed.setup);
+        prop_assert!(
+            fixed.report.summary.errors <= report.summary.errors,
+            "the safe fixes raised the errors from {} to {}: {:?}", report.summary.errors, fixed.report.summary.errors,
+            fixed.report.findings
+        );
     }
 
     #[test]
@@ -141,7 +176,7 @@ proptest! {
                 continue;
             }
             let mut fixed = setup.clone();
-            fix.apply(&mut fixed);
+            fixed.set(fix.field, Some(fix.replacement.clone()));
             let after = check(&fixed);
             prop_assert!(
                 after.summary.errors <= report.summary.errors,
@@ -163,7 +198,7 @@ proptest! {
         // A current secret, most of one, or an older one without the prefix (64+ characters).
         let secret = if prefixed { format!("ATOA{body}") } else { format!("{body}{}", "x7".repeat(32)) };
         let mut setup = other;
-        field.set(&mut setup, Some(around.replace("{}", &secret)));
+        setup.set(field, Some(around.replace("{}", &secret)));
         let planted = if also_as_secret && field != Field::ClientSecret {
             setup.client_secret = Some(secret.clone());
             [field, Field::ClientSecret]
@@ -179,7 +214,7 @@ proptest! {
             let elsewhere = Field::ALL
                 .iter()
                 .filter(|f| !planted.contains(f))
-                .any(|f| f.get(&setup).is_some_and(|t| t.contains(piece)));
+                .any(|f| setup.get(*f).is_some_and(|t| t.contains(piece)));
             prop_assert!(elsewhere || !shown.contains(piece), "{piece} of the secret in {field}: {shown}");
         }
     }

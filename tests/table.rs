@@ -8,7 +8,7 @@ use std::collections::{BTreeSet, HashSet};
 use std::fmt::Write as _;
 
 use serde::Deserialize;
-use threelo::{check, Field, Finding, Report, Rule, Setup, Severity};
+use threelo::{apply_fixes, check, Field, Finding, Report, Rule, Setup, Severity};
 
 const TABLE: &str = include_str!("setups.toml");
 const MIN_CASES: usize = 60;
@@ -50,6 +50,29 @@ struct Case {
     severity: OneOrMany<SeverityCheck>,
     #[serde(default)]
     message: OneOrMany<MessageCheck>,
+    /// The setup after every safe fix ([`apply_fixes`]).
+    fixed: Option<FixedCheck>,
+    /// The setup after every fix, the unsafe ones too.
+    fixed_unsafe: Option<FixedCheck>,
+}
+
+/// What [`apply_fixes`] makes of the case's setup: how many fixes it applied, exactly the codes
+/// that remain, and the text of the fields named.
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FixedCheck {
+    count: usize,
+    remaining: Vec<String>,
+    setup: std::collections::BTreeMap<String, String>,
+}
+
+/// One edit of a fix: characters `start..end` of the field become `insert`.
+#[derive(Debug, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+struct EditCheck {
+    start: usize,
+    end: usize,
+    insert: String,
 }
 
 /// An assertion table, or an array of them.
@@ -95,6 +118,10 @@ struct FixCheck {
     replacement: String,
     #[serde(default = "yes")]
     resolves: bool,
+    /// `safe` or `unsafe`, when given.
+    applicability: Option<String>,
+    /// Exactly these edits, when given.
+    edits: Option<Vec<EditCheck>>,
 }
 
 fn yes() -> bool {
@@ -217,9 +244,26 @@ fn problems(case: &Case) -> Vec<String> {
             problems.push(format!("expected a `{}` fix {:?}; its fixes are {fixes:?}", want.rule, want.replacement));
             continue;
         };
+        let fix = finding.fix.as_ref().unwrap();
+        if let Some(applicability) = &want.applicability {
+            if fix.applicability.as_str() != applicability {
+                problems.push(format!(
+                    "the `{}` fix is {}, not {applicability}",
+                    want.rule,
+                    fix.applicability.as_str()
+                ));
+            }
+        }
+        if let Some(edits) = &want.edits {
+            let got: Vec<EditCheck> =
+                fix.edits.iter().map(|e| EditCheck { start: e.start, end: e.end, insert: e.insert.clone() }).collect();
+            if &got != edits {
+                problems.push(format!("the `{}` fix's edits are {got:?}, not {edits:?}", want.rule));
+            }
+        }
         if want.resolves {
             let mut fixed = case.setup.clone();
-            finding.fix.as_ref().unwrap().apply(&mut fixed);
+            fixed.set(fix.field, Some(fix.replacement.clone()));
             let after = check(&fixed);
             if after.findings.iter().any(|f| f.rule == finding.rule && f.field == finding.field) {
                 problems.push(format!(
@@ -228,6 +272,28 @@ fn problems(case: &Case) -> Vec<String> {
                     want.replacement,
                     describe(&after).trim_end()
                 ));
+            }
+        }
+    }
+    for (want, unsafe_fixes) in [(&case.fixed, false), (&case.fixed_unsafe, true)] {
+        let Some(want) = want else { continue };
+        let fixed = apply_fixes(&case.setup, &report, unsafe_fixes);
+        let kind = if unsafe_fixes { "every fix" } else { "every safe fix" };
+        if fixed.fixed != want.count {
+            problems.push(format!("{kind} applied {} fixes, not {}", fixed.fixed, want.count));
+        }
+        let remaining: BTreeSet<&str> = fixed.report.findings.iter().map(|f| f.rule.code()).collect();
+        let wanted: BTreeSet<&str> = want.remaining.iter().map(String::as_str).collect();
+        if remaining != wanted {
+            problems.push(format!("after {kind} the codes {remaining:?} remain, not {wanted:?}"));
+        }
+        for (key, text) in &want.setup {
+            let Some(field) = Field::from_key(key) else {
+                problems.push(format!("`{key}` is not a setup field"));
+                continue;
+            };
+            if fixed.setup.get(field) != Some(text.as_str()) {
+                problems.push(format!("after {kind} {key} is {:?}, not {text:?}", fixed.setup.get(field)));
             }
         }
     }
@@ -264,7 +330,7 @@ fn problems(case: &Case) -> Vec<String> {
 
     // What holds for every report, whatever the case asks.
     for f in &report.findings {
-        let text = f.field.get(&case.setup).unwrap_or("");
+        let text = case.setup.get(f.field).unwrap_or("");
         if let Some(span) = f.span {
             if span.start > span.end || span.end > text.chars().count() {
                 problems.push(format!(

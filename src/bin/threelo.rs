@@ -140,7 +140,7 @@ fn read_setup(args: &CheckArgs) -> Result<Setup, String> {
     let any_flag = flags.iter().any(|(_, value)| value.is_some());
     for (field, value) in flags {
         if let Some(value) = value {
-            field.set(&mut setup, Some(value.clone()));
+            setup.set(field, Some(value.clone()));
         }
     }
     if args.file.is_none() && !any_flag {
@@ -236,7 +236,7 @@ fn print_finding(out: &mut impl Write, setup: &Setup, finding: &Finding) -> io::
         EMPHASIS.render_reset()
     )?;
     writeln!(out, "  {g}-->{r} {}", finding.field)?;
-    let text = finding.field.get(setup).unwrap_or("");
+    let text = setup.get(finding.field).unwrap_or("");
     let redactor = Redactor::new(setup);
     if redactor.hides(finding.field, text) {
         // Shown redacted and not underlined: the span's offsets are the hidden text's.

@@ -9,9 +9,9 @@ use url::{Host, SyntaxViolation, Url};
 use super::findings::{Findings, Hit};
 use super::text::{describe_whitespace, is_blank, trimmed, typed_authority, whitespace_span, without_whitespace};
 use super::{Grant, Rule};
+use crate::diagnostic::{Applicability, Field};
 use crate::oauth::{is_loopback, is_subdomain_of};
-use crate::report::Applicability;
-use crate::setup::{Field, Setup};
+use crate::setup::Setup;
 
 const SERVICENOW_DOMAINS: [&str; 3] = ["service-now.com", "servicenowservices.com", "servicenowcloud.com"];
 const SERVICENOW_PATH: &str = "/oauth_redirect.do";
@@ -245,7 +245,7 @@ fn check_url_text<'a>(field: Field, at: TextAt<'a>, out: &mut Findings) -> UrlFi
             )
             .on(field)
             .at(shifted(userinfo.clone()))
-            .fix(without_range(raw, shifted(userinfo)))
+            .edits(vec![(shifted(userinfo), String::new())], Applicability::Safe)
             .placed_if(exact),
         );
         usable = false;
@@ -259,7 +259,7 @@ fn check_url_text<'a>(field: Field, at: TextAt<'a>, out: &mut Findings) -> UrlFi
             )
             .on(field)
             .at(shifted(hash..text.len()))
-            .fix(without_range(raw, shifted(hash..text.len())))
+            .edits(vec![(shifted(hash..text.len()), String::new())], Applicability::Safe)
             .placed_if(exact),
         );
         usable = false;
@@ -451,10 +451,6 @@ fn find_placeholder(text: &str) -> Option<Range<usize>> {
         }
     }
     None
-}
-
-fn without_range(raw: &str, range: Range<usize>) -> String {
-    super::text::splice(raw, range, "")
 }
 
 /// Names the first part in which two URLs differ, for `callback/mismatch`.

@@ -3,8 +3,9 @@
 use super::findings::{Findings, Hit};
 use super::text::{describe_whitespace, trimmed, whitespace_span, without_whitespace};
 use super::Rule;
+use crate::diagnostic::Field;
 use crate::redact::{looks_like_secret, redacted_secret, SECRET_PREFIX};
-use crate::setup::{Field, Setup};
+use crate::setup::Setup;
 
 const APP_ARI_PREFIX: &str = "ari:cloud:ecosystem::app/";
 

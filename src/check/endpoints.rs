@@ -8,16 +8,16 @@ use url::Url;
 use super::findings::{Findings, Hit};
 use super::text::{trimmed, typed_authority};
 use super::Rule;
+use crate::diagnostic::{Field, Severity};
 use crate::oauth::AtlassianCloud;
-use crate::report::Severity;
-use crate::setup::{Field, Setup};
+use crate::setup::Setup;
 
 /// Checks the endpoint URLs; returns the cloud they point at, when they agree on one.
 pub(super) fn check_endpoints(setup: &Setup, out: &mut Findings) -> Option<AtlassianCloud> {
     let clouds: Vec<(Field, AtlassianCloud)> =
         [Field::AuthorizationUrl, Field::TokenUrl, Field::RevocationUrl, Field::ApiBaseUrl]
             .into_iter()
-            .filter_map(|field| Some((field, cloud_of(field.get(setup)?)?)))
+            .filter_map(|field| Some((field, cloud_of(setup.get(field)?)?)))
             .collect();
     let cloud = clouds.first().map(|(_, cloud)| *cloud);
     if let (Some((first_field, first)), Some((field, other))) =
@@ -73,7 +73,7 @@ fn expect_exact(
     fallback: AtlassianCloud,
     out: &mut Findings,
 ) {
-    let Some(raw) = field.get(setup) else { return };
+    let Some(raw) = setup.get(field) else { return };
     let value = trimmed(raw);
     if value.text.is_empty() {
         return;

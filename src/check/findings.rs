@@ -3,12 +3,14 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use super::proposal::{spliced, Proposal};
 use super::text::quoted;
 use super::{Rule, MAX_FINDINGS_PER_RULE};
+use crate::diagnostic::{Applicability, Edit, Field, Fix, Severity, Span};
 use crate::order::{index_of, key, sort_keys};
 use crate::redact::Redactor;
-use crate::report::{Applicability, Finding, Fix, Normalized, Report, Severity, Span, Summary};
-use crate::setup::{Field, Setup};
+use crate::report::{Finding, Normalized, Report, Summary};
+use crate::setup::Setup;
 
 /// What a rule area found, before it becomes a [`Finding`].
 pub(super) struct Hit {
@@ -18,8 +20,8 @@ pub(super) struct Hit {
     pub span: Option<Range<usize>>,
     pub message: String,
     pub help: Cow<'static, str>,
-    /// The field's whole new text, and whether it is what the user meant.
-    pub fix: Option<(String, Applicability)>,
+    /// What makes the finding go away, and whether it is what the user meant.
+    pub fix: Option<(Proposal, Applicability)>,
     /// When the rule's default does not apply.
     pub severity: Option<Severity>,
 }
@@ -44,21 +46,25 @@ impl Hit {
         self.span = Some(span);
         self
     }
-    /// A fix that is what the user meant ([`Applicability::Safe`]).
+    /// A fix that is what the user meant ([`Applicability::Safe`]): the field's whole new text.
     pub fn fix(self, replacement: impl Into<String>) -> Hit {
         self.fix_as(replacement, Applicability::Safe)
     }
     pub fn fix_opt(mut self, replacement: Option<String>) -> Hit {
-        self.fix = replacement.map(|r| (r, Applicability::Safe));
-        self
-    }
-    /// A fix that is a guess ([`Applicability::Unsafe`]).
-    pub fn guess_opt(mut self, replacement: Option<String>) -> Hit {
-        self.fix = replacement.map(|r| (r, Applicability::Unsafe));
+        self.fix = replacement.map(|r| (Proposal::Whole(r), Applicability::Safe));
         self
     }
     pub fn fix_as(mut self, replacement: impl Into<String>, applicability: Applicability) -> Hit {
-        self.fix = Some((replacement.into(), applicability));
+        self.fix = Some((Proposal::Whole(replacement.into()), applicability));
+        self
+    }
+    /// A fix made of edits of byte ranges of the field's text.
+    pub fn edits(mut self, edits: Vec<(Range<usize>, String)>, applicability: Applicability) -> Hit {
+        self.fix = Some((Proposal::Edits(edits), applicability));
+        self
+    }
+    pub fn edits_opt(mut self, edits: Option<Vec<(Range<usize>, String)>>, applicability: Applicability) -> Hit {
+        self.fix = edits.map(|edits| (Proposal::Edits(edits), applicability));
         self
     }
     /// Without span and fix unless `exact`: what is found in a repaired copy of a field's text
@@ -104,7 +110,7 @@ impl<'a> Findings<'a> {
         }
         self.count(severity);
         self.listed[hit.rule as usize] += 1;
-        let text = hit.field.get(self.setup).unwrap_or("");
+        let text = self.setup.get(hit.field).unwrap_or("");
         let span =
             hit.span.map(|bytes| Span { start: char_offset(text, bytes.start), end: char_offset(text, bytes.end) });
         // Redacted here, where every finding passes: whatever a rule put in its text.
@@ -117,13 +123,32 @@ impl<'a> Findings<'a> {
             Cow::Owned(help) => Cow::Owned(self.redactor.redact(&help).into_owned()),
             fixed => fixed,
         };
-        // Withheld, not redacted: a redacted value applied to a field would be a wrong value. The
-        // secret field's own fixes are withheld whole: they are the secret, or most of it.
-        let fix = hit
-            .fix
-            .filter(|(replacement, _)| !hit.field.is_secret() && !self.redactor.finds_secret_in(replacement))
-            .map(|(replacement, applicability)| Fix { field: hit.field, applicability, replacement });
+        let fix =
+            hit.fix.and_then(|(proposal, applicability)| self.offered_fix(hit.field, text, proposal, applicability));
         self.findings.push(Finding { rule: hit.rule, severity, field: hit.field, span, message, help, fix });
+    }
+
+    /// The fix as the report gives it, in characters; `None` when it would carry a secret.
+    fn offered_fix(&self, field: Field, text: &str, proposal: Proposal, applicability: Applicability) -> Option<Fix> {
+        // The secret field's own fixes are withheld whole: they are the secret, or most of it.
+        if field.is_secret() {
+            return None;
+        }
+        let edits = proposal.into_edits(text)?;
+        let replacement = spliced(text, &edits);
+        // Withheld, not redacted: a redacted value applied to a field would be a wrong value.
+        if self.redactor.finds_secret_in(&replacement) {
+            return None;
+        }
+        let edits = edits
+            .into_iter()
+            .map(|(range, insert)| Edit {
+                start: char_offset(text, range.start),
+                end: char_offset(text, range.end),
+                insert,
+            })
+            .collect();
+        Some(Fix { field, applicability, edits, replacement })
     }
 
     /// `text` quoted for a message, with anything secret hidden before it is shortened (a

@@ -51,8 +51,8 @@ pub(super) fn check_grant_type(setup: &Setup, out: &mut Findings) -> Grant {
                 )
                 .at(span),
             );
-            for field in [crate::setup::Field::CallbackUrl, crate::setup::Field::RedirectUrl] {
-                if field.get(setup).is_some_and(|url| !trimmed(url).text.is_empty()) {
+            for field in [crate::diagnostic::Field::CallbackUrl, crate::diagnostic::Field::RedirectUrl] {
+                if setup.get(field).is_some_and(|url| !trimmed(url).text.is_empty()) {
                     out.push(
                         Hit::new(
                             Rule::GrantUnusedCallback,

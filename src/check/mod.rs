@@ -3,21 +3,24 @@
 //! Each submodule checks one area and pushes findings into a [`Findings`] collector, which
 //! converts byte ranges into character spans and caps how many findings one rule may list.
 
+mod apply;
 mod callback;
 mod credentials;
 mod endpoints;
 mod findings;
 mod grant;
-mod rules;
+mod proposal;
 mod scopes;
 mod text;
 
+pub use crate::diagnostic::{rules, Basis, Rule, RuleInfo};
+pub use apply::{apply_fixes, Fixed};
 pub use grant::Grant;
-pub use rules::{rules, Basis, Rule, RuleInfo};
 
+use crate::diagnostic::Field;
 use crate::oauth::{AtlassianCloud, AuthorizeRequest, ClientId, RedirectUrl, ScopeList};
 use crate::report::{Normalized, Report};
-use crate::setup::{Field, Setup};
+use crate::setup::Setup;
 use findings::Findings;
 
 /// A rule lists at most this many findings; the rest are only counted (`summary.omitted`).

@@ -5,10 +5,10 @@ use std::ops::Range;
 use percent_encoding::percent_decode_str;
 
 use super::findings::{Findings, Hit};
-use super::text::{is_blank, splice, splice_all};
+use super::text::is_blank;
 use super::{Grant, Rule};
 use crate::catalog::{closest_scopes, lookup_scope, Family, ScopeEntry};
-use crate::report::{Applicability, Severity};
+use crate::diagnostic::{Applicability, Severity};
 use crate::seen::SeenNames;
 use crate::setup::Setup;
 
@@ -108,12 +108,12 @@ pub(super) fn check_scopes<'a>(setup: &'a Setup, grant: Grant, out: &mut Finding
                     "remove the repeat",
                 )
                 .at(token.range.clone())
-                .fix(remove_token(raw, &tokens, index)),
+                .edits(vec![(removal_range(&tokens, index), String::new())], Applicability::Safe),
             );
             continue;
         }
         unique.push(token.text);
-        if let Some(entry) = check_token(raw, &tokens, index, grant, out) {
+        if let Some(entry) = check_token(&tokens, index, grant, out) {
             known.push(entry);
         }
     }
@@ -143,6 +143,14 @@ fn check_separators(raw: &str, tokens: &[Token], out: &mut Findings) {
         .filter(|gap| !gap.is_empty())
         .collect();
     let (Some(first), Some(final_gap)) = (odd.first(), odd.last()) else { return };
+    // Between two scopes a space; around the list nothing.
+    let edits = odd
+        .iter()
+        .map(|gap| {
+            let inner = gap.start > 0 && gap.end < raw.len();
+            (gap.clone(), if inner { " ".to_string() } else { String::new() })
+        })
+        .collect();
     let mut found: Vec<&str> = Vec::new();
     for gap in &odd {
         let text = &raw[gap.clone()];
@@ -161,7 +169,6 @@ fn check_separators(raw: &str, tokens: &[Token], out: &mut Findings) {
             }
         }
     }
-    let joined: Vec<&str> = tokens.iter().map(|t| t.text).collect();
     out.push(
         Hit::new(
             Rule::ScopeSeparator,
@@ -169,7 +176,7 @@ fn check_separators(raw: &str, tokens: &[Token], out: &mut Findings) {
             "separate the scopes with spaces only (ServiceNow: in the OAuth Entity Scope too)",
         )
         .at(first.start..final_gap.end)
-        .fix(joined.join(" ")),
+        .edits(edits, Applicability::Safe),
     );
 }
 
@@ -189,16 +196,10 @@ fn separator_name(c: char) -> &'static str {
 }
 
 /// Rules about one scope on its own. Returns its catalog entry when it is a real scope.
-fn check_token(
-    raw: &str,
-    tokens: &[Token],
-    index: usize,
-    grant: Grant,
-    out: &mut Findings,
-) -> Option<&'static ScopeEntry> {
+fn check_token(tokens: &[Token], index: usize, grant: Grant, out: &mut Findings) -> Option<&'static ScopeEntry> {
     let token = &tokens[index];
     let at = token.range.clone();
-    let remove = || remove_everywhere(raw, tokens, token.text);
+    let remove = || removals(tokens, token.text);
     if OPENID_CONNECT_SCOPES.iter().any(|s| s.eq_ignore_ascii_case(token.text)) {
         out.push(
             Hit::new(
@@ -210,13 +211,13 @@ fn check_token(
                 "remove it; to learn who consented, use `read:me` and GET https://api.atlassian.com/me",
             )
             .at(at)
-            .fix(remove()),
+            .edits(remove(), Applicability::Safe),
         );
         return None;
     }
     let Some(entry) = lookup_scope(token.text) else {
         // A scope in the wrong case is still known for what the list as a whole asks.
-        return check_unknown(raw, tokens, index, out);
+        return check_unknown(tokens, index, out);
     };
     if !entry.family.grantable_to_oauth_apps() {
         out.push(
@@ -230,7 +231,7 @@ fn check_token(
                 equivalent_help(entry),
             )
             .at(at)
-            .fix(remove()),
+            .edits(remove(), Applicability::Safe),
         );
         return None;
     }
@@ -246,7 +247,7 @@ fn check_token(
                 "remove it; a service account's scopes are set on its OAuth credential in Atlassian Administration",
             )
             .at(at)
-            .fix(remove()),
+            .edits(remove(), Applicability::Safe),
         ),
         Grant::AuthorizationCode if entry.family == Family::Identity => out.push(
             Hit::new(
@@ -263,7 +264,7 @@ fn check_token(
 
 /// Reports a token that is no scope as typed; returns the scope meant when only its case is
 /// wrong.
-fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) -> Option<&'static ScopeEntry> {
+fn check_unknown(tokens: &[Token], index: usize, out: &mut Findings) -> Option<&'static ScopeEntry> {
     let token = &tokens[index];
     let at = token.range.clone();
     if token.text == SERVICENOW_PHANTOM_SCOPE {
@@ -274,7 +275,7 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
                 SERVICENOW_PHANTOM_HELP,
             )
             .at(at)
-            .fix(remove_everywhere(raw, tokens, token.text)),
+            .edits(removals(tokens, token.text), Applicability::Safe),
         );
         return None;
     }
@@ -287,7 +288,7 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
                 format!("write it `{decoded}`: the scope list is plain text, encoded only inside a URL"),
             )
             .at(at.clone())
-            .fix(replace_everywhere(raw, tokens, token.text, &decoded)),
+            .edits(replacements(tokens, token.text, &decoded), Applicability::Safe),
         );
         return None;
     }
@@ -303,7 +304,7 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
                 if real { format!("write it `{lower}`") } else { "write it in lower case".to_string() },
             )
             .at(at.clone())
-            .fix_opt(real.then(|| replace_everywhere(raw, tokens, token.text, &lower))),
+            .edits_opt(real.then(|| replacements(tokens, token.text, &lower)), Applicability::Safe),
         );
         if real {
             return meant;
@@ -322,7 +323,10 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
     out.push(
         Hit::new(Rule::ScopeUnknown, format!("{} is not an Atlassian scope", out.quote(token.text)), help)
             .at(at.clone())
-            .guess_opt(suggestions.clearly_meant.map(|meant| replace_everywhere(raw, tokens, token.text, meant))),
+            .edits_opt(
+                suggestions.clearly_meant.map(|meant| replacements(tokens, token.text, meant)),
+                Applicability::Unsafe,
+            ),
     );
     None
 }
@@ -330,14 +334,14 @@ fn check_unknown(raw: &str, tokens: &[Token], index: usize, out: &mut Findings) 
 /// Rules about the list as a whole.
 fn check_the_list(raw: &str, unique: &[&str], known: &[&'static ScopeEntry], grant: Grant, out: &mut Findings) {
     if grant == Grant::AuthorizationCode && !known.iter().any(|e| e.name == OFFLINE_ACCESS) {
-        let trimmed = raw.trim_end();
+        let end = raw.trim_end().len();
         out.push(
             Hit::new(
                 Rule::ScopeOfflineAccessMissing,
                 "no `offline_access`: Atlassian will return no refresh token, and access ends after an hour",
                 "add `offline_access` to the scopes (in the request only; it is not picked in the console)",
             )
-            .fix_as(format!("{trimmed} {OFFLINE_ACCESS}{}", &raw[trimmed.len()..]), Applicability::Unsafe),
+            .edits(vec![(end..end, format!(" {OFFLINE_ACCESS}"))], Applicability::Unsafe),
         );
     }
     if unique.len() > MAX_SCOPES {
@@ -371,21 +375,15 @@ fn check_the_list(raw: &str, unique: &[&str], known: &[&'static ScopeEntry], gra
     }
 }
 
-/// `raw` with every token spelled `typed` written `with` instead: a repeat of a wrong scope is
-/// reported once (as a duplicate), so its fix must mend the repeat too.
-fn replace_everywhere(raw: &str, tokens: &[Token], typed: &str, with: &str) -> String {
-    splice_all(raw, tokens.iter().filter(|t| t.text == typed).map(|t| (t.range.clone(), with)).collect())
+/// Every token spelled `typed`, written `with` instead: a repeat of a wrong scope is reported
+/// once (as a duplicate), so its fix must mend the repeat too.
+fn replacements(tokens: &[Token], typed: &str, with: &str) -> Vec<(Range<usize>, String)> {
+    tokens.iter().filter(|t| t.text == typed).map(|t| (t.range.clone(), with.to_string())).collect()
 }
 
-/// `raw` without token `index` and the separator that joined it to its neighbour.
-fn remove_token(raw: &str, tokens: &[Token], index: usize) -> String {
-    splice(raw, removal_range(tokens, index), "")
-}
-
-/// `raw` without every token spelled `typed`, for the same reason as [`replace_everywhere`].
-fn remove_everywhere(raw: &str, tokens: &[Token], typed: &str) -> String {
-    let removals = (0..tokens.len()).filter(|i| tokens[*i].text == typed).map(|i| (removal_range(tokens, i), ""));
-    splice_all(raw, removals.collect())
+/// Every token spelled `typed` removed, for the same reason as [`replacements`].
+fn removals(tokens: &[Token], typed: &str) -> Vec<(Range<usize>, String)> {
+    (0..tokens.len()).filter(|i| tokens[*i].text == typed).map(|i| (removal_range(tokens, i), String::new())).collect()
 }
 
 /// A token with the separator before it, or, for the first, the one after it.
@@ -426,10 +424,12 @@ mod tests {
     fn removing_a_token_removes_its_separator() {
         let raw = "a, b, c";
         let tokens = tokenize(raw);
-        assert_eq!(remove_token(raw, &tokens, 0), "b, c");
-        assert_eq!(remove_token(raw, &tokens, 1), "a, c");
-        assert_eq!(remove_token(raw, &tokens, 2), "a, b");
+        let text = |range: Range<usize>| &raw[range];
+        assert_eq!(text(removal_range(&tokens, 0)), "a, ");
+        assert_eq!(text(removal_range(&tokens, 1)), ", b");
+        assert_eq!(text(removal_range(&tokens, 2)), ", c");
         let raw = "x a x b x";
-        assert_eq!(remove_everywhere(raw, &tokenize(raw), "x"), "a b");
+        let ranges: Vec<_> = removals(&tokenize(raw), "x").into_iter().map(|(range, _)| &raw[range]).collect();
+        assert_eq!(ranges, ["x ", " x", " x"]);
     }
 }

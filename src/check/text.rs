@@ -2,8 +2,6 @@
 
 use std::ops::Range;
 
-use crate::order::{index_of, key, sort_keys};
-
 /// Whitespace, plus the invisible characters that ride along with copy and paste (zero-width
 /// spaces and joiners, the byte-order mark, soft hyphens), which `char::is_whitespace` omits.
 pub(crate) fn is_blank(c: char) -> bool {
@@ -87,30 +85,6 @@ pub(super) fn quoted(text: &str) -> String {
         out.push('…');
     }
     out.push('`');
-    out
-}
-
-/// `raw` with `range` replaced by `with`.
-pub(super) fn splice(raw: &str, range: Range<usize>, with: &str) -> String {
-    splice_all(raw, vec![(range, with)])
-}
-
-/// `raw` with every range replaced by its text. Overlapping ranges merge (the first one's text
-/// is kept), so removals that share a separator remove it once.
-pub(super) fn splice_all(raw: &str, edits: Vec<(Range<usize>, &str)>) -> String {
-    // By start, then in the order given, so that of two edits at one place the first wins.
-    let mut order: Vec<u128> = edits.iter().enumerate().map(|(i, (range, _))| key(range.start as u128, i)).collect();
-    sort_keys(&mut order);
-    let mut out = String::with_capacity(raw.len());
-    let mut copied = 0;
-    for (range, with) in order.into_iter().map(|key| edits[index_of(key)].clone()) {
-        if range.start >= copied {
-            out.push_str(&raw[copied..range.start]);
-            out.push_str(with);
-        }
-        copied = copied.max(range.end);
-    }
-    out.push_str(&raw[copied..]);
     out
 }
 

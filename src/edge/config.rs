@@ -22,9 +22,10 @@ use serde::Serialize;
 use url::Url;
 
 use crate::check::check;
+use crate::diagnostic::Field;
 use crate::oauth::{is_loopback, AtlassianCloud, ScopeList, StateKey};
 use crate::report::{Finding, Report};
-use crate::setup::{Field, Setup};
+use crate::setup::Setup;
 
 pub const CLIENT_ID: &str = "ATLASSIAN_CLIENT_ID";
 pub const CLIENT_SECRET: &str = "ATLASSIAN_CLIENT_SECRET";

@@ -6,8 +6,9 @@ mod wire;
 
 use wasm_bindgen::prelude::*;
 
+use crate::diagnostic::Field;
 use crate::report::Report;
-use crate::setup::{Field, Setup};
+use crate::setup::Setup;
 use wire::Wire;
 
 // Building the answer object by object from Rust costs a boundary crossing per property, which
@@ -148,7 +149,7 @@ fn setup_from_js(value: &JsValue) -> Result<Setup, JsValue> {
         let units: i64 = lengths.next().and_then(|n| n.parse().ok()).ok_or_else(unreadable)?;
         let Ok(units) = usize::try_from(units) else { continue }; // -1: absent
         let (text, rest) = split_utf16(values, units).ok_or_else(unreadable)?;
-        field.set(&mut setup, Some(text.to_string()));
+        setup.set(field, Some(text.to_string()));
         values = rest;
     }
     Ok(setup)
@@ -172,7 +173,7 @@ fn split_utf16(text: &str, units: usize) -> Option<(&str, &str)> {
 /// Character offsets → UTF-16 offsets, for every span.
 fn to_utf16_spans(setup: &Setup, report: &mut Report) {
     for finding in &mut report.findings {
-        let (Some(span), Some(text)) = (finding.span.as_mut(), finding.field.get(setup)) else { continue };
+        let (Some(span), Some(text)) = (finding.span.as_mut(), setup.get(finding.field)) else { continue };
         if text.is_ascii() {
             continue;
         }

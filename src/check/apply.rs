@@ -1,0 +1,95 @@
+//! Applying fixes to a setup, every face's one way to do it: all the fixes a report offers at
+//! once (the safe ones, or the unsafe ones too), in rounds. Fixes whose edits overlap cannot
+//! both go in one round: the first is applied, the setup checked again, and the fixes of that
+//! new report applied, until a round applies nothing.
+
+use std::borrow::Cow;
+
+use super::check;
+use crate::diagnostic::{Applicability, Edit, Field, Fix};
+use crate::order::{index_of, key, sort_keys};
+use crate::report::Report;
+use crate::setup::Setup;
+
+/// Enough for every chain of overlapping fixes seen (a scope list needs two); a bound, so that
+/// fixes that undo each other cannot loop.
+const MAX_ROUNDS: usize = 8;
+
+/// A setup after its fixes, with how many were applied and its own report.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Fixed {
+    pub setup: Setup,
+    /// Fixes applied, over all rounds: each resolved the finding it came with.
+    pub fixed: usize,
+    /// The fixed setup's report: what remains.
+    pub report: Report,
+}
+
+/// Applies the fixes of `report`, which must be `setup`'s own report, then those of each report
+/// after, until none applies: the safe fixes, and the unsafe ones too when `unsafe_fixes`.
+/// Edits that do not fit the setup's text (a report of another setup) are left out.
+pub fn apply_fixes(setup: &Setup, report: &Report, unsafe_fixes: bool) -> Fixed {
+    let mut current = setup.clone();
+    let mut report = Cow::Borrowed(report);
+    let mut fixed = 0;
+    for _ in 0..MAX_ROUNDS {
+        let applied = apply_round(&mut current, &report, unsafe_fixes);
+        if applied == 0 {
+            break;
+        }
+        fixed += applied;
+        report = Cow::Owned(check(&current));
+    }
+    Fixed { setup: current, fixed, report: report.into_owned() }
+}
+
+/// Applies every fix of `report` that overlaps none applied before it (in the report's order,
+/// the most severe first); returns how many.
+fn apply_round(setup: &mut Setup, report: &Report, unsafe_fixes: bool) -> usize {
+    let mut chosen: Vec<&Fix> = Vec::new();
+    for fix in report.findings.iter().filter_map(|finding| finding.fix.as_ref()) {
+        let allowed = fix.applicability == Applicability::Safe || unsafe_fixes;
+        if allowed && !chosen.iter().any(|other| other.conflicts_with(fix)) && fits(setup.get(fix.field), fix) {
+            chosen.push(fix);
+        }
+    }
+    for field in Field::ALL {
+        let edits: Vec<&Edit> = chosen.iter().filter(|fix| fix.field == field).flat_map(|fix| &fix.edits).collect();
+        if let (false, Some(text)) = (edits.is_empty(), setup.get(field)) {
+            let fixed = edited(text, edits);
+            setup.set(field, Some(fixed));
+        }
+    }
+    chosen.len()
+}
+
+/// Whether every edit of `fix` lies inside `text`, in order and apart: true of every fix a
+/// report of this text offers.
+fn fits(text: Option<&str>, fix: &Fix) -> bool {
+    let length = text.map_or(0, |text| text.chars().count());
+    let mut end = 0;
+    fix.edits.iter().all(|edit| {
+        let fits = end <= edit.start && edit.start <= edit.end && edit.end <= length;
+        end = edit.end;
+        fits
+    }) && (text.is_some() || fix.edits.is_empty())
+}
+
+/// `text` with non-overlapping edits, in characters, applied.
+fn edited(text: &str, edits: Vec<&Edit>) -> String {
+    // Ordered by start, then end, so that an insertion goes before a range beginning there.
+    let mut keys: Vec<u128> =
+        edits.iter().enumerate().map(|(i, e)| key((e.start as u128) << 32 | e.end as u128, i)).collect();
+    sort_keys(&mut keys);
+    let bytes = |chars: usize| text.char_indices().nth(chars).map_or(text.len(), |(at, _)| at);
+    let mut out = String::with_capacity(text.len());
+    let mut copied = 0;
+    for edit in keys.into_iter().map(|k| edits[index_of(k)]) {
+        let (start, end) = (bytes(edit.start), bytes(edit.end));
+        out.push_str(&text[copied..start]);
+        out.push_str(&edit.insert);
+        copied = end;
+    }
+    out.push_str(&text[copied..]);
+    out
+}

@@ -1,0 +1,82 @@
+//! Fixes as edits of a field's text, so that the fixes of several findings on one field compose
+//! (ruff's model): each says whether it is what the user meant ([`Applicability`]).
+
+use serde::Serialize;
+
+use super::Field;
+
+/// Whether a fix is what the user meant, so that a face may apply it without asking.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Applicability {
+    /// The result is what the user meant: trimming, separators, case, duplicates, https, the
+    /// ServiceNow path, removing a scope that cannot work or names nothing.
+    Safe,
+    /// A guess: the closest real scope for a typo, an added scope, a value copied from a field
+    /// that has errors of its own.
+    Unsafe,
+}
+
+impl Applicability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Applicability::Safe => "safe",
+            Applicability::Unsafe => "unsafe",
+        }
+    }
+}
+
+/// Put `insert` in place of the characters `start..end` of the field's original text (the same
+/// units as a [`super::Span`]; an empty range inserts).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Edit {
+    pub start: usize,
+    pub end: usize,
+    pub insert: String,
+}
+
+impl Edit {
+    /// Whether the two edits cannot both be applied to one text: their ranges share a character,
+    /// or both insert at the same place (which goes first would be a guess).
+    pub fn overlaps(&self, other: &Edit) -> bool {
+        let both_insert_here = self.start == self.end && other.start == other.end && self.start == other.start;
+        (self.start < other.end && other.start < self.end) || both_insert_here
+    }
+}
+
+/// What makes a finding go away. A fix whose edits would put secret-shaped text anywhere is
+/// never offered (see [`crate::redact`]).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Fix {
+    pub field: Field,
+    pub applicability: Applicability,
+    /// Sorted by position, never overlapping one another.
+    pub edits: Vec<Edit>,
+    /// The field's whole text after this fix alone.
+    pub replacement: String,
+}
+
+impl Fix {
+    /// Whether some edit of `self` overlaps some edit of `other` on the same field.
+    pub fn conflicts_with(&self, other: &Fix) -> bool {
+        self.field == other.field && self.edits.iter().any(|a| other.edits.iter().any(|b| a.overlaps(b)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn edit(start: usize, end: usize) -> Edit {
+        Edit { start, end, insert: String::new() }
+    }
+
+    #[test]
+    fn edits_overlap_when_they_share_a_character_or_an_insertion_point() {
+        assert!(edit(0, 3).overlaps(&edit(2, 5)));
+        assert!(!edit(0, 3).overlaps(&edit(3, 5)), "adjacent ranges compose");
+        assert!(edit(2, 2).overlaps(&edit(2, 2)));
+        assert!(!edit(3, 3).overlaps(&edit(0, 3)), "an insertion at a range's end composes");
+        assert!(edit(2, 2).overlaps(&edit(0, 5)), "an insertion inside a replaced range");
+    }
+}
