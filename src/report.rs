@@ -6,6 +6,8 @@ use std::borrow::Cow;
 use serde::{Serialize, Serializer};
 
 use crate::diagnostic::{Field, Fix, Rule, Severity, Span};
+use crate::oauth::AtlassianCloud;
+use crate::setup::Grant;
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Finding {
@@ -52,6 +54,42 @@ pub struct Normalized {
     /// placeholder the caller replaces with a fresh, unguessable value.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub authorize_url: Option<String>,
+    /// Why there is no `authorize_url`, when there is none: what to do first.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorize_url_unavailable: Option<String>,
+    /// The grant the setup uses.
+    pub grant: Grant,
+    /// The Atlassian cloud its endpoints belong to (commercial unless they name Government Cloud).
+    pub cloud: AtlassianCloud,
+    /// What the setup's endpoint fields should hold, for its grant and cloud.
+    pub endpoints: Endpoints,
+}
+
+/// The fixed endpoints of a cloud, as a client's fields hold them.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Endpoints {
+    /// Absent for the client-credentials grant, which has no consent.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub authorization_url: Option<&'static str>,
+    pub token_url: &'static str,
+    /// The API gateway: ServiceNow's Connection URL.
+    pub api_base_url: &'static str,
+}
+
+impl Endpoints {
+    pub fn of(cloud: AtlassianCloud, grant: Grant) -> Endpoints {
+        Endpoints {
+            authorization_url: (grant != Grant::ClientCredentials).then(|| cloud.authorization_url()),
+            token_url: cloud.token_url(),
+            api_base_url: cloud.api_base_url(),
+        }
+    }
+}
+
+impl Default for Endpoints {
+    fn default() -> Self {
+        Endpoints::of(AtlassianCloud::Commercial, Grant::AuthorizationCode)
+    }
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]

@@ -101,6 +101,43 @@ impl Setup {
     }
 }
 
+/// The grant a setup uses, which decides what the other rules expect.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Grant {
+    /// 3LO: a user consents in the browser; the default.
+    #[default]
+    AuthorizationCode,
+    /// A service account's credentials; no user, no refresh token.
+    ClientCredentials,
+    /// Something Atlassian does not offer; grant-specific rules stay silent.
+    Unsupported,
+}
+
+impl Grant {
+    /// `typed` as a grant key: ServiceNow's form says "Authorization Code", OAuth says
+    /// `authorization_code`.
+    pub(crate) fn key_of(typed: &str) -> String {
+        typed.chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect()
+    }
+
+    pub(crate) fn of_key(key: &str) -> Grant {
+        match key {
+            "" | "authorization_code" | "code" | "3lo" => Grant::AuthorizationCode,
+            "client_credentials" => Grant::ClientCredentials,
+            _ => Grant::Unsupported,
+        }
+    }
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Grant::AuthorizationCode => "authorization_code",
+            Grant::ClientCredentials => "client_credentials",
+            Grant::Unsupported => "unsupported",
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -5,7 +5,7 @@
 
 use js_sys::{Error, JsString, Object, Reflect};
 use serde::Deserialize;
-use threelo::web::{check_setup, rule_list};
+use threelo::web::{apply_fixes, check_setup, field_list, rule_list};
 use threelo::{check, Setup};
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::wasm_bindgen_test;
@@ -40,14 +40,95 @@ fn expected_report(setup: &Setup) -> serde_json::Value {
     for finding in report["findings"].as_array_mut().unwrap() {
         let field = finding["field"].as_str().unwrap().to_string();
         let text = serde_json::to_value(setup).unwrap()[&field].as_str().unwrap_or("").to_string();
+        let units = |chars: &serde_json::Value, text: &str| -> serde_json::Value {
+            let chars = chars.as_u64().unwrap() as usize;
+            text.chars().take(chars).collect::<String>().encode_utf16().count().into()
+        };
         if let Some(span) = finding.get_mut("span") {
             for end in ["start", "end"] {
-                let chars = span[end].as_u64().unwrap() as usize;
-                span[end] = text.chars().take(chars).collect::<String>().encode_utf16().count().into();
+                span[end] = units(&span[end], &text);
+            }
+        }
+        if let Some(fix) = finding.get_mut("fix") {
+            let field = fix["field"].as_str().unwrap().to_string();
+            let text = serde_json::to_value(setup).unwrap()[&field].as_str().unwrap_or("").to_string();
+            for edit in fix["edits"].as_array_mut().unwrap() {
+                for end in ["start", "end"] {
+                    edit[end] = units(&edit[end], &text);
+                }
             }
         }
     }
     report
+}
+
+fn json_to_js(value: &serde_json::Value) -> Result<JsValue, serde_wasm_bindgen::Error> {
+    serde::Serialize::serialize(value, &serde_wasm_bindgen::Serializer::json_compatible())
+}
+
+fn options(unsafe_fixes: bool) -> JsValue {
+    let object = Object::new();
+    Reflect::set(&object, &"unsafe".into(), &unsafe_fixes.into()).unwrap();
+    object.into()
+}
+
+#[wasm_bindgen_test]
+fn apply_fixes_gives_the_cores_fixed_setup_for_every_table_setup() {
+    let table: Table = toml::from_str(include_str!("setups.toml")).unwrap();
+    for case in &table.case {
+        let js = to_js(&case.setup);
+        let report = check_setup(js.clone()).unwrap();
+        for unsafe_fixes in [false, true] {
+            let fixed: Setup =
+                serde_wasm_bindgen::from_value(apply_fixes(js.clone(), report.clone(), options(unsafe_fixes)).unwrap())
+                    .unwrap();
+            let expected = threelo::apply_fixes(&case.setup, &check(&case.setup), unsafe_fixes).setup;
+            assert_eq!(fixed, expected, "{} (unsafe: {unsafe_fixes})", case.name);
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn apply_fixes_counts_edits_in_utf16_like_spans() {
+    let setup = Setup {
+        scopes: Some("📄 réad:page:confluence,, read:me read:me offline_access".into()),
+        ..Setup::default()
+    };
+    let js = to_js(&setup);
+    let fixed: Setup =
+        serde_wasm_bindgen::from_value(apply_fixes(js.clone(), check_setup(js).unwrap(), options(false)).unwrap())
+            .unwrap();
+    assert_eq!(fixed.scopes.as_deref(), Some("📄 réad:page:confluence read:me offline_access"));
+}
+
+#[wasm_bindgen_test]
+fn apply_fixes_refuses_what_is_not_a_report() {
+    let setup = to_js(&Setup { scopes: Some("read:me,offline_access".into()), ..Setup::default() });
+    let message = thrown_message(apply_fixes(setup.clone(), JsValue::from(3), options(false)));
+    assert!(message.contains("the report check() gave"), "{message}");
+    let bad = json_to_js(&serde_json::json!({"findings": [{"rule": "scope/separator",
+        "fix": {"field": "scopes", "applicability": "safe", "edits": [{"start": -1, "end": 2, "insert": ""}]}}]}))
+    .unwrap();
+    let message = thrown_message(apply_fixes(setup.clone(), bad, options(false)));
+    assert!(message.contains("scope/separator"), "{message}");
+    // Edits past the field's end are left out, never applied half.
+    let far = json_to_js(&serde_json::json!({"findings": [{"rule": "scope/separator",
+        "fix": {"field": "scopes", "applicability": "safe", "edits": [{"start": 90, "end": 95, "insert": "x"}]}}]}))
+    .unwrap();
+    let fixed: Setup = serde_wasm_bindgen::from_value(apply_fixes(setup, far, options(false)).unwrap()).unwrap();
+    assert_eq!(fixed.scopes.as_deref(), Some("read:me,offline_access"));
+}
+
+#[wasm_bindgen_test]
+fn fields_have_the_cores_keys_and_labels() {
+    let fields = from_js(field_list());
+    let fields = fields.as_array().unwrap();
+    assert_eq!(fields.len(), threelo::Field::ALL.len());
+    for (js, field) in fields.iter().zip(threelo::Field::ALL) {
+        assert_eq!(js["key"], field.key());
+        assert_eq!(js["label"], field.label());
+        assert_eq!(js["secret"], field.is_secret());
+    }
 }
 
 #[wasm_bindgen_test]
@@ -129,6 +210,8 @@ fn rules_are_exposed() {
     let rules = from_js(rule_list());
     assert_eq!(rules.as_array().unwrap().len(), threelo::Rule::ALL.len());
     assert_eq!(rules[0]["code"], "client-id/missing");
+    // The whole answer, every rule's every property, as the core gives it.
+    assert_eq!(rules, serde_json::to_value(threelo::rules()).unwrap());
 }
 
 /// The docs page leaves these fields out of share links and excerpts: the core's predicate decides.

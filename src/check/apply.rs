@@ -3,8 +3,6 @@
 //! both go in one round: the first is applied, the setup checked again, and the fixes of that
 //! new report applied, until a round applies nothing.
 
-use std::borrow::Cow;
-
 use super::check;
 use crate::diagnostic::{Applicability, Edit, Field, Fix};
 use crate::order::{index_of, key, sort_keys};
@@ -29,25 +27,34 @@ pub struct Fixed {
 /// after, until none applies: the safe fixes, and the unsafe ones too when `unsafe_fixes`.
 /// Edits that do not fit the setup's text (a report of another setup) are left out.
 pub fn apply_fixes(setup: &Setup, report: &Report, unsafe_fixes: bool) -> Fixed {
-    let mut current = setup.clone();
-    let mut report = Cow::Borrowed(report);
-    let mut fixed = 0;
-    for _ in 0..MAX_ROUNDS {
-        let applied = apply_round(&mut current, &report, unsafe_fixes);
-        if applied == 0 {
-            break;
-        }
-        fixed += applied;
-        report = Cow::Owned(check(&current));
-    }
-    Fixed { setup: current, fixed, report: report.into_owned() }
+    let fixes: Vec<&Fix> = report.findings.iter().filter_map(|finding| finding.fix.as_ref()).collect();
+    apply_fix_list(setup, &fixes, unsafe_fixes)
 }
 
-/// Applies every fix of `report` that overlaps none applied before it (in the report's order,
-/// the most severe first); returns how many.
-fn apply_round(setup: &mut Setup, report: &Report, unsafe_fixes: bool) -> usize {
+/// [`apply_fixes`] for a face that holds only the fixes of `setup`'s report, in its order.
+pub fn apply_fix_list(setup: &Setup, fixes: &[&Fix], unsafe_fixes: bool) -> Fixed {
+    let mut current = setup.clone();
+    let mut fixed = apply_round(&mut current, fixes.iter().copied(), unsafe_fixes);
+    let mut report = check(&current);
+    if fixed > 0 {
+        for _ in 1..MAX_ROUNDS {
+            let applied =
+                apply_round(&mut current, report.findings.iter().filter_map(|f| f.fix.as_ref()), unsafe_fixes);
+            if applied == 0 {
+                break;
+            }
+            fixed += applied;
+            report = check(&current);
+        }
+    }
+    Fixed { setup: current, fixed, report }
+}
+
+/// Applies every fix that overlaps none applied before it (in the report's order, the most
+/// severe first); returns how many.
+fn apply_round<'a>(setup: &mut Setup, fixes: impl Iterator<Item = &'a Fix>, unsafe_fixes: bool) -> usize {
     let mut chosen: Vec<&Fix> = Vec::new();
-    for fix in report.findings.iter().filter_map(|finding| finding.fix.as_ref()) {
+    for fix in fixes {
         let allowed = fix.applicability == Applicability::Safe || unsafe_fixes;
         if allowed && !chosen.iter().any(|other| other.conflicts_with(fix)) && fits(setup.get(fix.field), fix) {
             chosen.push(fix);

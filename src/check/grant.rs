@@ -3,29 +3,13 @@
 use super::findings::{Findings, Hit};
 use super::text::trimmed;
 use super::Rule;
-use crate::setup::Setup;
-
-/// The grant a setup uses.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Grant {
-    /// 3LO: a user consents in the browser; the default.
-    AuthorizationCode,
-    /// A service account's credentials; no user, no refresh token.
-    ClientCredentials,
-    /// Something Atlassian does not offer; grant-specific rules stay silent.
-    Unsupported,
-}
+use crate::setup::{Grant, Setup};
 
 pub(super) fn check_grant_type(setup: &Setup, out: &mut Findings) -> Grant {
     let raw = setup.grant_type.as_deref().unwrap_or("");
     let typed = trimmed(raw).text;
-    // ServiceNow's form says "Authorization Code"; OAuth says `authorization_code`.
-    let key: String = typed.chars().map(|c| if c == ' ' || c == '-' { '_' } else { c.to_ascii_lowercase() }).collect();
-    let grant = match key.as_str() {
-        "" | "authorization_code" | "code" | "3lo" => Grant::AuthorizationCode,
-        "client_credentials" => Grant::ClientCredentials,
-        _ => Grant::Unsupported,
-    };
+    let key = Grant::key_of(typed);
+    let grant = Grant::of_key(&key);
     let span = trimmed(raw).offset..trimmed(raw).offset + typed.len();
     match grant {
         Grant::Unsupported => {

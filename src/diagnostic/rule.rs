@@ -322,6 +322,11 @@ pub struct RuleInfo {
     pub explanation: &'static str,
     /// Which fixes it offers, and why each is safe or unsafe.
     pub fixes: &'static str,
+    /// What [`RuleInfo::basis`] means, in words.
+    pub basis_text: &'static str,
+    /// Whether it judges one scope on its own, whatever else the setup holds: such a rule
+    /// applies to a page that lists only some of the scopes (the console's Permissions page).
+    pub per_scope: bool,
 }
 
 impl From<Rule> for RuleInfo {
@@ -334,6 +339,8 @@ impl From<Rule> for RuleInfo {
             title: rule.title(),
             explanation: rule.explanation(),
             fixes: rule.fixes(),
+            basis_text: rule.basis().describe(),
+            per_scope: rule.is_per_scope(),
         }
     }
 }
@@ -344,6 +351,18 @@ pub fn rules() -> Vec<RuleInfo> {
 }
 
 impl Rule {
+    /// See [`RuleInfo::per_scope`].
+    pub fn is_per_scope(self) -> bool {
+        matches!(
+            self,
+            Rule::ScopeUnknown
+                | Rule::ScopeNotForOauthApps
+                | Rule::ScopeCase
+                | Rule::ScopeDuplicate
+                | Rule::ScopeOpenid
+        )
+    }
+
     pub fn from_code(code: &str) -> Option<Rule> {
         Rule::ALL.iter().copied().find(|rule| rule.code() == code)
     }

@@ -1,14 +1,26 @@
 //! Atlassian's two identity systems and their fixed endpoints.
 
+use serde::Serialize;
+
 /// Commercial Atlassian Cloud, or Atlassian Government Cloud: separate identity systems whose
 /// tokens are not interchangeable.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
 pub enum AtlassianCloud {
+    #[default]
     Commercial,
     Government,
 }
 
 impl AtlassianCloud {
+    /// The name used in JSON and the JS API.
+    pub fn code(self) -> &'static str {
+        match self {
+            AtlassianCloud::Commercial => "commercial",
+            AtlassianCloud::Government => "government",
+        }
+    }
+
     pub fn authorization_url(self) -> &'static str {
         match self {
             AtlassianCloud::Commercial => "https://auth.atlassian.com/authorize",

@@ -90,7 +90,12 @@ export function decodeReport(text, numbers, memory) {
     if (read.number()) finding.span = { start: read.number(), end: read.number() };
     finding.message = read.string();
     finding.help = read.string();
-    if (read.number()) finding.fix = { field: read.string(), applicability: read.string(), replacement: read.string() };
+    if (read.number()) {
+      const fix = { field: read.string(), applicability: read.string(), edits: new Array(read.number()) };
+      for (let e = 0; e < fix.edits.length; e++) fix.edits[e] = { start: read.number(), end: read.number(), insert: read.string() };
+      fix.replacement = read.string();
+      finding.fix = fix;
+    }
     findings[i] = finding;
   }
   const summary = { errors: read.number(), warnings: read.number(), infos: read.number() };
@@ -100,6 +105,14 @@ export function decodeReport(text, numbers, memory) {
   for (let i = 0; i < scopes.length; i++) scopes[i] = read.string();
   const normalized = { scopes, scope: read.string() };
   if (read.number()) normalized.authorize_url = read.string();
+  if (read.number()) normalized.authorize_url_unavailable = read.string();
+  normalized.grant = read.string();
+  normalized.cloud = read.string();
+  const endpoints = {};
+  if (read.number()) endpoints.authorization_url = read.string();
+  endpoints.token_url = read.string();
+  endpoints.api_base_url = read.string();
+  normalized.endpoints = endpoints;
   return { findings, summary, normalized };
 }
 
@@ -112,9 +125,52 @@ export function decodeRules(text, numbers) {
       severity: read.string(),
       field: read.string(),
       basis: read.string(),
+      basis_text: read.string(),
       title: read.string(),
       explanation: read.string(),
+      fixes: read.string(),
+      per_scope: read.number() === 1,
     };
   }
   return rules;
+}
+
+export function decodeSetup(text, numbers) {
+  const read = reader(text, numbers, null);
+  const setup = {};
+  for (const field of FIELDS) if (read.number()) setup[field] = read.string();
+  return setup;
+}
+
+export function decodeFields(text, numbers) {
+  const read = reader(text, numbers, null);
+  const fields = new Array(read.number());
+  for (let i = 0; i < fields.length; i++) fields[i] = { key: read.string(), label: read.string(), secret: read.number() === 1 };
+  return fields;
+}
+
+// The fixes of a report, for applyFixes: `numbers` holds per fix its field's index in FIELDS,
+// 1 when unsafe, the count of edits and each edit's start, end (UTF-16 code units) and insert's
+// length; `text` the inserts end to end. Throws an Error naming what is wrong in a report that
+// is not one.
+export function packFixes(report) {
+  if (!report || !Array.isArray(report.findings)) throw new Error('applyFixes() takes the report check() gave for the setup');
+  const numbers = [];
+  let text = '';
+  for (const finding of report.findings) {
+    const fix = finding?.fix;
+    if (!fix) continue;
+    const field = FIELDS.indexOf(fix.field);
+    if (field < 0 || !Array.isArray(fix.edits)) throw new Error(`a fix of \`${finding.rule}\` is not one check() gave`);
+    numbers.push(field, fix.applicability === 'safe' ? 0 : 1, fix.edits.length);
+    for (const edit of fix.edits) {
+      const { start, end, insert } = edit ?? {};
+      if (!Number.isInteger(start) || !Number.isInteger(end) || start < 0 || end < start || typeof insert !== 'string') {
+        throw new Error(`an edit of \`${finding.rule}\`'s fix is not one check() gave`);
+      }
+      numbers.push(start, end, insert.length);
+      text += insert;
+    }
+  }
+  return { text, numbers: Uint32Array.from(numbers) };
 }

@@ -1,12 +1,13 @@
-//! The browser face (feature `web`): `check`, `rules`, `hiddenFields` and `version` for JavaScript. It only
-//! converts: JS values to a [`Setup`], the [`Report`] to plain JS objects, and spans from
-//! characters to UTF-16 code units so that `String.prototype.slice` cuts the right text.
+//! The browser face (feature `web`): `check`, `applyFixes`, `rules`, `fields`, `hiddenFields` and
+//! `version` for JavaScript. It only converts: JS values to a [`Setup`], the [`Report`] to plain
+//! JS objects, and spans and edits between characters and UTF-16 code units, so that
+//! `String.prototype.slice` cuts the right text.
 
 mod wire;
 
 use wasm_bindgen::prelude::*;
 
-use crate::diagnostic::Field;
+use crate::diagnostic::{Applicability, Edit, Field, Fix};
 use crate::report::Report;
 use crate::setup::Setup;
 use wire::Wire;
@@ -22,6 +23,18 @@ extern "C" {
     fn decode_report(text: &str, numbers: &[u32], memory: &JsValue) -> JsValue;
     #[wasm_bindgen(js_name = decodeRules)]
     fn decode_rules(text: &str, numbers: &[u32]) -> JsValue;
+    #[wasm_bindgen(js_name = decodeFields)]
+    fn decode_fields(text: &str, numbers: &[u32]) -> JsValue;
+    #[wasm_bindgen(js_name = decodeSetup)]
+    fn decode_setup(text: &str, numbers: &[u32]) -> JsValue;
+    #[wasm_bindgen(catch, js_name = packFixes)]
+    fn pack_fixes(report: &JsValue) -> Result<PackedFixes, JsValue>;
+
+    type PackedFixes;
+    #[wasm_bindgen(method, getter)]
+    fn text(this: &PackedFixes) -> String;
+    #[wasm_bindgen(method, getter)]
+    fn numbers(this: &PackedFixes) -> Vec<u32>;
 }
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -55,12 +68,16 @@ export type Severity = "error" | "warning" | "info";
 /** UTF-16 offsets into the field's text: `text.slice(start, end)` is the offending part. */
 export interface Span { start: number; end: number; }
 
+/** Put `insert` in place of the UTF-16 code units `start..end` of the field's text as checked. */
+export interface Edit { start: number; end: number; insert: string; }
+
 /**
- * What resolves the finding: the field's whole new text. `safe` when it is what the user meant
- * (a face may apply it unasked), `unsafe` when it is a guess. A fix that would carry a secret is
- * never offered.
+ * What resolves the finding: edits of the field's text (the fixes of several findings on one
+ * field compose where their edits do not overlap), and `replacement`, the field's whole text
+ * after this fix alone. `safe` when it is what the user meant (a face may apply it unasked),
+ * `unsafe` when it is a guess. A fix that would carry a secret is never offered.
  */
-export interface Fix { field: FieldName; applicability: "safe" | "unsafe"; replacement: string; }
+export interface Fix { field: FieldName; applicability: "safe" | "unsafe"; edits: Edit[]; replacement: string; }
 
 export interface Finding {
   /** Stable rule code, e.g. "scope/unknown". */
@@ -81,6 +98,13 @@ export interface Normalized {
   scope: string;
   /** The consent URL with a `{state}` placeholder, when client ID, callback and scopes are sound. */
   authorize_url?: string;
+  /** Why there is no `authorize_url`, when there is none: what to do first. */
+  authorize_url_unavailable?: string;
+  grant: "authorization_code" | "client_credentials" | "unsupported";
+  /** The Atlassian cloud of the setup's endpoints. */
+  cloud: "commercial" | "government";
+  /** What the endpoint fields should hold for this grant and cloud. */
+  endpoints: { authorization_url?: string; token_url: string; api_base_url: string };
 }
 
 export interface Report { findings: Finding[]; summary: Summary; normalized: Normalized; }
@@ -90,9 +114,17 @@ export interface Rule {
   severity: Severity;
   field: FieldName;
   basis: "documented" | "atlassian-staff" | "standard" | "observed";
+  /** What the basis means, in words. */
+  basis_text: string;
   title: string;
   explanation: string;
+  /** Which fixes it offers, and why each is safe or unsafe. */
+  fixes: string;
+  /** Judges one scope on its own: applies to a page that lists only some scopes. */
+  per_scope: boolean;
 }
+
+export interface FieldInfo { key: FieldName; label: string; secret: boolean; }
 "#;
 
 /// Checks a setup. Throws an `Error` naming the field when a value has the wrong type.
@@ -108,6 +140,76 @@ pub fn check_setup(#[wasm_bindgen(unchecked_param_type = "Setup")] setup: JsValu
 thread_local! {
     /// The module's memory, where the report's fixed strings are read from.
     static MEMORY: JsValue = wasm_bindgen::memory();
+}
+
+/// The setup with the report's fixes applied: the safe ones, and the unsafe ones too when
+/// `options.unsafe`; where two fixes overlap, one is applied, the setup checked again and the
+/// new report's fixes applied, until none applies. `report` is what `check(setup)` returned.
+#[wasm_bindgen(js_name = applyFixes, unchecked_return_type = "Setup")]
+pub fn apply_fixes(
+    #[wasm_bindgen(unchecked_param_type = "Setup")] setup: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Report")] report: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "{ unsafe?: boolean }")] options: JsValue,
+) -> Result<JsValue, JsValue> {
+    let setup = setup_from_js(&setup)?;
+    let packed = pack_fixes(&report)?;
+    let unsafe_fixes = js_sys::Reflect::get(&options, &JsValue::from_str("unsafe")).is_ok_and(|v| v.is_truthy());
+    let fixes = fixes_from_wire(&setup, &packed.text(), &packed.numbers())
+        .ok_or_else(|| JsValue::from(js_sys::Error::new("applyFixes() takes the report check() gave for the setup")))?;
+    let fixed = crate::check::apply_fix_list(&setup, &fixes.iter().collect::<Vec<_>>(), unsafe_fixes);
+    let wire = Wire::setup(&fixed.setup);
+    Ok(decode_setup(wire.text(), wire.numbers()))
+}
+
+/// The fixes `packFixes` (decode.js) laid out, with their UTF-16 offsets turned into
+/// characters of the setup's fields; `None` when the layout is broken.
+fn fixes_from_wire(setup: &Setup, text: &str, numbers: &[u32]) -> Option<Vec<Fix>> {
+    let mut numbers = numbers.iter().map(|n| *n as usize);
+    let mut inserts = text;
+    let mut fixes = Vec::new();
+    while let Some(field) = numbers.next() {
+        let field = *Field::ALL.get(field)?;
+        let applicability = if numbers.next()? == 0 { Applicability::Safe } else { Applicability::Unsafe };
+        let typed = setup.get(field).unwrap_or("");
+        let chars = |units: usize| utf16_to_chars(typed, units);
+        let mut edits = Vec::new();
+        for _ in 0..numbers.next()? {
+            let (start, end) = (chars(numbers.next()?), chars(numbers.next()?));
+            let (insert, rest) = split_utf16(inserts, numbers.next()?)?;
+            inserts = rest;
+            edits.push(Edit { start, end, insert: insert.to_string() });
+        }
+        // Only the edits are applied; the replacement is not needed here.
+        fixes.push(Fix { field, applicability, edits, replacement: String::new() });
+    }
+    Some(fixes)
+}
+
+/// Characters in the first `units` UTF-16 code units of `text` (past its end: one more than
+/// it has, so that the edit does not fit and is left out).
+fn utf16_to_chars(text: &str, units: usize) -> usize {
+    if text.is_ascii() {
+        return if units <= text.len() { units } else { text.len() + 1 };
+    }
+    let mut counted = 0;
+    for (chars, c) in text.chars().enumerate() {
+        if counted >= units {
+            return chars;
+        }
+        counted += c.len_utf16();
+    }
+    if counted == units {
+        text.chars().count()
+    } else {
+        text.chars().count() + 1
+    }
+}
+
+/// Every field with its JSON key, the label a person sees, and whether it holds a secret.
+#[wasm_bindgen(js_name = fields, unchecked_return_type = "FieldInfo[]")]
+pub fn field_list() -> JsValue {
+    let wire = Wire::fields();
+    decode_fields(wire.text(), wire.numbers())
 }
 
 /// Every rule with its code, severity, title and explanation.
@@ -170,15 +272,24 @@ fn split_utf16(text: &str, units: usize) -> Option<(&str, &str)> {
     (counted == units).then_some((text, ""))
 }
 
-/// Character offsets → UTF-16 offsets, for every span.
+/// Character offsets → UTF-16 offsets, for every span and every fix's edits.
 fn to_utf16_spans(setup: &Setup, report: &mut Report) {
+    let units = |text: &str, chars: usize| -> usize { text.chars().take(chars).map(char::len_utf16).sum() };
     for finding in &mut report.findings {
-        let (Some(span), Some(text)) = (finding.span.as_mut(), setup.get(finding.field)) else { continue };
-        if text.is_ascii() {
-            continue;
+        if let (Some(span), Some(text)) = (finding.span.as_mut(), setup.get(finding.field)) {
+            if !text.is_ascii() {
+                span.start = units(text, span.start);
+                span.end = units(text, span.end);
+            }
         }
-        let units = |chars: usize| text.chars().take(chars).map(char::len_utf16).sum();
-        span.start = units(span.start);
-        span.end = units(span.end);
+        if let Some(fix) = finding.fix.as_mut() {
+            let text = setup.get(fix.field).unwrap_or("");
+            if !text.is_ascii() {
+                for edit in &mut fix.edits {
+                    edit.start = units(text, edit.start);
+                    edit.end = units(text, edit.end);
+                }
+            }
+        }
     }
 }

@@ -10,7 +10,9 @@
 use std::borrow::Cow;
 
 use crate::check::RuleInfo;
+use crate::diagnostic::Field;
 use crate::report::Report;
+use crate::setup::Setup;
 
 /// Marks a string passed by address: the next two numbers are its address and byte length.
 pub(super) const FIXED: u32 = u32::MAX;
@@ -29,7 +31,8 @@ impl Wire {
             .iter()
             .map(|f| {
                 let help = if let Cow::Owned(help) = &f.help { help.len() } else { 0 };
-                f.message.len() + help + f.fix.as_ref().map_or(0, |fix| fix.replacement.len())
+                let inserts = f.fix.as_ref().map_or(0, |fix| fix.edits.iter().map(|e| e.insert.len()).sum());
+                f.message.len() + help + f.fix.as_ref().map_or(0, |fix| fix.replacement.len()) + inserts
             })
             .sum();
         let normalized = &report.normalized;
@@ -57,6 +60,12 @@ impl Wire {
             if let Some(fix) = &finding.fix {
                 wire.fixed(fix.field.key());
                 wire.fixed(fix.applicability.as_str());
+                wire.number(fix.edits.len());
+                for edit in &fix.edits {
+                    wire.number(edit.start);
+                    wire.number(edit.end);
+                    wire.string(&edit.insert);
+                }
                 wire.string(&fix.replacement);
             }
         }
@@ -73,6 +82,19 @@ impl Wire {
         if let Some(url) = &normalized.authorize_url {
             wire.string(url);
         }
+        wire.flag(normalized.authorize_url_unavailable.is_some());
+        if let Some(why) = &normalized.authorize_url_unavailable {
+            wire.string(why);
+        }
+        wire.fixed(normalized.grant.code());
+        wire.fixed(normalized.cloud.code());
+        let endpoints = &normalized.endpoints;
+        wire.flag(endpoints.authorization_url.is_some());
+        if let Some(url) = endpoints.authorization_url {
+            wire.fixed(url);
+        }
+        wire.fixed(endpoints.token_url);
+        wire.fixed(endpoints.api_base_url);
         wire
     }
 
@@ -80,10 +102,36 @@ impl Wire {
         let mut wire = Wire::default();
         wire.number(rules.len());
         for rule in rules {
-            for text in [rule.code, rule.severity.as_str(), rule.field.key(), rule.basis.code(), rule.title] {
+            for text in [rule.code, rule.severity.as_str(), rule.field.key(), rule.basis.code(), rule.basis_text] {
                 wire.string(text);
             }
-            wire.string(rule.explanation);
+            for text in [rule.title, rule.explanation, rule.fixes] {
+                wire.string(text);
+            }
+            wire.flag(rule.per_scope);
+        }
+        wire
+    }
+
+    pub fn setup(setup: &Setup) -> Wire {
+        let mut wire = Wire::default();
+        for field in Field::ALL {
+            let value = setup.get(field);
+            wire.flag(value.is_some());
+            if let Some(value) = value {
+                wire.string(value);
+            }
+        }
+        wire
+    }
+
+    pub fn fields() -> Wire {
+        let mut wire = Wire::default();
+        wire.number(Field::ALL.len());
+        for field in Field::ALL {
+            wire.string(field.key());
+            wire.string(field.label());
+            wire.flag(field.is_secret());
         }
         wire
     }
