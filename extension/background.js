@@ -2,8 +2,8 @@
 // never exposed to pages) and the session memory of the cross-check. Content scripts send the
 // fields their page shows; the answer is the findings that page should show. Nothing here makes a
 // request (the .wasm is read from the extension itself) or logs a value.
-import init, { check, hiddenFields } from './pkg/threelo.js';
-import { compose, cleanFields, present } from './crosscheck.js';
+import init, { check, crossCheck, hiddenFields, rules } from './pkg/threelo.js';
+import { compose, cleanFields, pair, present } from './crosscheck.js';
 import * as memory from './memory.js';
 
 const ready = init({ module_or_path: new URL('./pkg/threelo_bg.wasm', import.meta.url) });
@@ -23,6 +23,9 @@ function siteOf(url) {
   return null;
 }
 
+/** The codes of the rules that judge one scope on its own (the core's `per_scope`). */
+let perScope = null;
+
 async function answer(message, sender) {
   const site = siteOf(sender.url);
   if (!site) return null;
@@ -39,7 +42,10 @@ async function answer(message, sender) {
   }
   const { setup, borrowed } = compose(site, fields, remembered);
   await ready;
-  return present(check(setup), { site, page, fields, borrowed, remembered });
+  perScope ??= new Set(rules().filter((rule) => rule.per_scope).map((rule) => rule.code));
+  const sides = pair(site, fields, remembered);
+  const crossReport = sides ? crossCheck(sides.console, sides.client) : null;
+  return present(check(setup), { site, page, fields, borrowed, remembered, crossReport, perScope });
 }
 
 // Registered synchronously at start, as a service worker that was stopped is woken by the message.

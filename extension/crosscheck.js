@@ -1,27 +1,21 @@
-// Turns what a page shows into a Setup for the validator, and its Report into what that page shows.
+// Turns what a page shows into setups for the validator, and its reports into what that page shows.
 // A page holds part of a setup: the console's Authorization page only the Callback URL, ServiceNow's
 // form no callback at all. So:
 // - values remembered from the other side fill in the counterpart field (the console's Callback URL
 //   becomes ServiceNow's `callback_url`, and the other way round), so that the validator's own
 //   `callback/mismatch` fires;
+// - the console's and ServiceNow's client IDs are compared by the core's `crossCheck` (rules
+//   `cross-check/*`), over the pair of setups `pair()` builds;
 // - only findings about fields the page has (and has a value in) are shown: an empty field on a
 //   half-filled form is the site's own business, and findings about a remembered value belong to
-//   the page it came from; `callback/mismatch` is shown on both sides;
-// - the client ID has one field in a Setup, so comparing the two sides' client IDs is done here,
-//   as the extension's own `cross-check/client-id`.
+//   the page it came from; `callback/mismatch` and `cross-check/*` are shown on both sides;
+// - on a Permissions page, which lists one API's scopes, only the rules the core marks `per_scope`.
 
 const SETUP_FIELDS = [
   'client_id', 'client_secret', 'callback_url', 'redirect_url', 'scopes',
   'grant_type', 'authorization_url', 'token_url', 'revocation_url', 'api_base_url',
 ];
 const MAX_LENGTH = 100_000;
-
-/**
- * On a Permissions page, which lists one API's scopes, only the rules about single scopes apply:
- * "no offline_access" or "no Confluence scope" would be wrong there (offline_access is never listed,
- * and the User identity API's page has no Confluence scope).
- */
-const PER_SCOPE_RULES = new Set(['scope/unknown', 'scope/not-for-oauth-apps', 'scope/case', 'scope/duplicate', 'scope/openid']);
 
 const SIDE_NAMES = { atlassian: 'the Atlassian developer console', servicenow: 'ServiceNow' };
 
@@ -54,8 +48,23 @@ export function compose(site, fields, remembered) {
   return { setup, borrowed };
 }
 
-/** The findings this page shows, with the summary counted again. */
-export function present(report, { site, page, fields, borrowed, remembered }) {
+/**
+ * The two sides for the core's `crossCheck(console, client)`: this page's fields on its side, the
+ * remembered client ID on the other. `null` when one side has no client ID.
+ */
+export function pair(site, fields, remembered) {
+  const otherSite = site === 'atlassian' ? 'servicenow' : 'atlassian';
+  const there = remembered[otherSite]?.client_id;
+  if (!there || typeof fields.client_id !== 'string') return null;
+  const other = { client_id: there.value };
+  return site === 'atlassian' ? { console: fields, client: other } : { console: other, client: fields };
+}
+
+/**
+ * The findings this page shows, with the summary counted again. `crossReport` is the core's
+ * `crossCheck` of `pair()`, `perScope` the codes of the rules the core marks `per_scope`.
+ */
+export function present(report, { site, page, fields, borrowed, remembered, crossReport, perScope }) {
   const shown = [];
   for (const finding of report.findings) {
     if (finding.rule === 'callback/mismatch' && borrowed.redirect_url && site === 'atlassian') {
@@ -73,33 +82,27 @@ export function present(report, { site, page, fields, borrowed, remembered }) {
     }
     const value = fields[finding.field];
     if (typeof value !== 'string' || value === '') continue;
-    if (page === 'permissions' && finding.field === 'scopes' && !PER_SCOPE_RULES.has(finding.rule)) continue;
+    if (page === 'permissions' && finding.field === 'scopes' && !perScope?.has(finding.rule)) continue;
     shown.push(finding);
   }
-  const mismatch = clientIdMismatch(site, fields, remembered);
-  if (mismatch) shown.push(mismatch);
+  for (const finding of crossReport?.findings ?? []) shown.push(crossFinding(finding, site, remembered));
   const findings = shown.map((finding) => redacted(finding, fields.client_secret));
   return { findings, summary: count(findings) };
 }
 
-/** The extension's own check: the client ID on this side against the other side's. */
-function clientIdMismatch(site, fields, remembered) {
-  const here = (fields.client_id ?? '').trim();
+/**
+ * A `cross-check/*` finding as this side shows it: it is about ServiceNow's value, so the console
+ * shows it without span or fix; both say where the other value was seen.
+ */
+function crossFinding(finding, site, remembered) {
   const otherSite = site === 'atlassian' ? 'servicenow' : 'atlassian';
   const there = remembered[otherSite]?.client_id;
-  if (!here || !there || there.value.trim() === here) return null;
-  const where = `${SIDE_NAMES[otherSite]} (${there.host}, this browser session)`;
-  const finding = {
-    rule: 'cross-check/client-id',
-    severity: 'error',
-    field: 'client_id',
-    message: `this Client ID differs from \`${there.value.trim()}\`, the Client ID seen in ${where}`,
-    help: site === 'servicenow'
-      ? "copy the Client ID from the app's Settings page in the developer console; if that was another app, use Forget in threelo's popup"
-      : "ServiceNow's Client ID must be this app's: correct it there; if that was another app, use Forget in threelo's popup",
-  };
-  if (site === 'servicenow') finding.fix = { field: 'client_id', replacement: there.value.trim() };
-  return finding;
+  const where = there ? ` (the other value as seen in ${SIDE_NAMES[otherSite]}, ${there.host}, this browser session)` : '';
+  const help = site === 'servicenow'
+    ? `${finding.help}${where}; if that was another app, use Forget in threelo's popup`
+    : `correct it in ServiceNow${where}; if that was another app, use Forget in threelo's popup`;
+  if (site === 'servicenow') return { ...finding, help };
+  return { ...finding, span: undefined, fix: undefined, help };
 }
 
 /** The secret never shows in a message, even if the validator's own redaction were to miss it. */

@@ -44,7 +44,7 @@ pub mod setup;
 #[cfg(feature = "web")]
 pub mod web;
 
-pub use check::{apply_fixes, check, rules, Fixed, Rule, RuleInfo};
+pub use check::{apply_fixes, check, cross_check, rules, Fixed, Rule, RuleInfo};
 pub use diagnostic::{Applicability, Edit, Field, Fix, Severity, Span};
 pub use report::{Finding, Report};
 pub use setup::Setup;

@@ -161,6 +161,17 @@ impl<'a> Redactor<'a> {
         Redactor { secret, search, scan }
     }
 
+    /// A redactor for text built from two setups (a cross-check's): shapes are looked for when
+    /// either could hold them; the first secret is hidden exactly, and when both sides have one,
+    /// shapes are looked for everywhere.
+    pub fn with(self, other: Redactor<'a>) -> Redactor<'a> {
+        Redactor {
+            secret: self.secret.or(other.secret),
+            search: self.search.or(other.search),
+            scan: self.scan || other.scan || (self.secret.is_some() && other.secret.is_some()),
+        }
+    }
+
     /// Byte ranges of `text` that must not be shown, sorted and not overlapping.
     pub fn ranges(&self, text: &str) -> Vec<Range<usize>> {
         let shaped = if self.scan { shaped_ranges(text) } else { Vec::new() };

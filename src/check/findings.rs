@@ -102,6 +102,13 @@ impl<'a> Findings<'a> {
         }
     }
 
+    /// A collector for findings about `setup` whose text may also quote `other`'s values.
+    pub fn quoting(setup: &'a Setup, other: &'a Setup) -> Self {
+        let mut findings = Findings::new(setup);
+        findings.redactor = findings.redactor.with(Redactor::new(other));
+        findings
+    }
+
     pub fn push(&mut self, hit: Hit) {
         let severity = hit.severity.unwrap_or(hit.rule.default_severity());
         if !self.would_list(hit.rule) {

@@ -6,6 +6,7 @@
 mod apply;
 mod callback;
 mod credentials;
+mod cross_check;
 mod endpoints;
 mod findings;
 mod grant;
@@ -16,6 +17,7 @@ mod text;
 pub use crate::diagnostic::{rules, Basis, Rule, RuleInfo};
 pub use crate::setup::Grant;
 pub use apply::{apply_fix_list, apply_fixes, Fixed};
+pub use cross_check::cross_check;
 
 use crate::diagnostic::Field;
 use crate::oauth::{AtlassianCloud, AuthorizeRequest, ClientId, RedirectUrl, ScopeList};

@@ -309,6 +309,14 @@ rules! {
         "The client-credentials grant involves no browser and no redirect, so the callback URL is never used. It \
          does no harm; it can be left empty.",
         "No fix: an unused callback does no harm.";
+    CrossCheckClientId = "cross-check/client-id", Error, ClientId, Documented,
+        "Client ID differs between the console and the client",
+        "The client (ServiceNow's Application Registry) must send the Client ID of the app whose Callback URL and \
+         scopes were set in the developer console. Seen on both sides in one session (the browser extension sees \
+         both), two different IDs mean the client talks to another app, or to an app that was re-created: \
+         Atlassian then refuses the authorization (`invalid_client` or a consent page for the wrong app).",
+        "Fix: the client's Client ID set to the console's; safe when the console's has the usual shape (32 letters \
+         and digits), unsafe otherwise.";
 }
 
 /// A rule as its documentation shows it.

@@ -1,5 +1,5 @@
-//! The browser face (feature `web`): `check`, `applyFixes`, `rules`, `fields`, `hiddenFields` and
-//! `version` for JavaScript. It only converts: JS values to a [`Setup`], the [`Report`] to plain
+//! The browser face (feature `web`): `check`, `crossCheck`, `applyFixes`, `rules`, `fields`,
+//! `hiddenFields` and `version` for JavaScript. It only converts: JS values to a [`Setup`], the [`Report`] to plain
 //! JS objects, and spans and edits between characters and UTF-16 code units, so that
 //! `String.prototype.slice` cuts the right text.
 
@@ -140,6 +140,20 @@ pub fn check_setup(#[wasm_bindgen(unchecked_param_type = "Setup")] setup: JsValu
 thread_local! {
     /// The module's memory, where the report's fixed strings are read from.
     static MEMORY: JsValue = wasm_bindgen::memory();
+}
+
+/// What only the pair shows, the Atlassian console's setup and the client's (ServiceNow's):
+/// `cross-check/*` findings, their spans and fixes in `client`'s fields.
+#[wasm_bindgen(js_name = crossCheck, unchecked_return_type = "Report")]
+pub fn cross_check(
+    #[wasm_bindgen(unchecked_param_type = "Setup")] console: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "Setup")] client: JsValue,
+) -> Result<JsValue, JsValue> {
+    let (console, client) = (setup_from_js(&console)?, setup_from_js(&client)?);
+    let mut report = crate::check::cross_check(&console, &client);
+    to_utf16_spans(&client, &mut report);
+    let wire = Wire::report(&report);
+    Ok(MEMORY.with(|memory| decode_report(wire.text(), wire.numbers(), memory)))
 }
 
 /// The setup with the report's fixes applied: the safe ones, and the unsafe ones too when

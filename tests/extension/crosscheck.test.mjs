@@ -5,26 +5,32 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { before, describe, test } from 'node:test';
 import { ROOT } from '../browser/harness.mjs';
-import { cleanFields, compose, present } from '../../extension/crosscheck.js';
+import { cleanFields, compose, pair, present } from '../../extension/crosscheck.js';
 import { KEPT } from '../../extension/memory.js';
 
 const CALLBACK = 'https://dev12345.service-now.com/oauth_redirect.do';
 const CLIENT_ID = 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z';
 const SECRET = 'ATOAxK7fQ2mZp9LrT4vW8yB1nC6hJ3sD5gF0aE2iU7oY9kM4qR8tX1zV6bN3wP5cLm7Q0A1B2C3D';
 let check;
+let crossCheck;
 let hiddenFields;
+let perScope;
 
 before(async () => {
   const validator = await import(join(ROOT, 'pkg', 'threelo.js'));
   await validator.default({ module_or_path: readFileSync(join(ROOT, 'pkg', 'threelo_bg.wasm')) });
   check = validator.check;
+  crossCheck = validator.crossCheck;
   hiddenFields = validator.hiddenFields;
+  perScope = new Set(validator.rules().filter((rule) => rule.per_scope).map((rule) => rule.code));
 });
 
 /** The findings a page of `site` shows for `fields`, given what is remembered. */
 function shown(site, page, fields, remembered = {}) {
   const { setup, borrowed } = compose(site, fields, remembered);
-  return present(check(setup), { site, page, fields, borrowed, remembered }).findings;
+  const sides = pair(site, fields, remembered);
+  const crossReport = sides ? crossCheck(sides.console, sides.client) : null;
+  return present(check(setup), { site, page, fields, borrowed, remembered, crossReport, perScope }).findings;
 }
 
 const rules = (findings) => findings.map((finding) => `${finding.field} ${finding.rule}`);
@@ -36,7 +42,10 @@ describe('the cross-check', () => {
     const findings = shown('servicenow', 'entity', { redirect_url: `${CALLBACK}/` }, remembered);
     const mismatch = findings.find((finding) => finding.rule === 'callback/mismatch');
     assert.equal(mismatch.field, 'redirect_url');
-    assert.deepEqual(mismatch.fix, { field: 'redirect_url', applicability: 'safe', replacement: CALLBACK });
+    assert.deepEqual(mismatch.fix, {
+      field: 'redirect_url', applicability: 'safe', edits: [{ start: CALLBACK.length, end: CALLBACK.length + 1, insert: '' }],
+      replacement: CALLBACK,
+    });
     // The remembered callback's own findings belong to the console, not here.
     assert.ok(findings.every((finding) => finding.field === 'redirect_url'), rules(findings));
   });
@@ -62,11 +71,16 @@ describe('the cross-check', () => {
     const onServiceNow = shown('servicenow', 'entity', { client_id: other },
       { atlassian: { client_id: seen(CLIENT_ID, 'developer.atlassian.com') } });
     assert.deepEqual(rules(onServiceNow), ['client_id cross-check/client-id']);
-    assert.deepEqual(onServiceNow[0].fix, { field: 'client_id', replacement: CLIENT_ID });
+    assert.deepEqual(onServiceNow[0].fix, {
+      field: 'client_id', applicability: 'safe', edits: [{ start: 0, end: 32, insert: CLIENT_ID }], replacement: CLIENT_ID,
+    });
+    assert.match(onServiceNow[0].message, new RegExp(CLIENT_ID));
+    assert.match(onServiceNow[0].help, /developer\.atlassian\.com/);
     const onConsole = shown('atlassian', 'app', { client_id: CLIENT_ID },
       { servicenow: { client_id: seen(other, 'dev12345.service-now.com') } });
     assert.deepEqual(rules(onConsole), ['client_id cross-check/client-id']);
     assert.equal(onConsole[0].fix, undefined);
+    assert.match(onConsole[0].help, /dev12345\.service-now\.com/);
     // Surrounding whitespace is client-id/whitespace's business, not a different ID.
     assert.deepEqual(rules(shown('servicenow', 'entity', { client_id: `${CLIENT_ID} ` },
       { atlassian: { client_id: seen(CLIENT_ID, 'developer.atlassian.com') } })), ['client_id client-id/whitespace']);
