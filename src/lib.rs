@@ -39,7 +39,6 @@ pub mod oauth;
 mod order;
 pub mod redact;
 pub mod report;
-mod seen;
 pub mod setup;
 #[cfg(feature = "web")]
 pub mod web;

@@ -9,7 +9,7 @@ use super::text::is_blank;
 use super::{Grant, Rule};
 use crate::catalog::{closest_scopes, lookup_scope, Family, ScopeEntry};
 use crate::diagnostic::{Applicability, Severity};
-use crate::seen::SeenNames;
+use crate::oauth::seen::SeenNames;
 use crate::setup::Setup;
 
 /// Atlassian recommends fewer; a service-account credential holds at most this many.

@@ -55,6 +55,7 @@ mod resources;
 mod response;
 mod return_path;
 mod scope_diff;
+pub(crate) mod seen;
 mod state;
 mod state_key;
 mod token_error;

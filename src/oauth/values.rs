@@ -7,7 +7,7 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 use url::{Host, Url};
 
 use crate::redact::redacted_secret;
-use crate::seen::SeenNames;
+use super::seen::SeenNames;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct ClientId(String);

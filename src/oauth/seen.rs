@@ -1,4 +1,5 @@
-//! A set of names that answers "seen before?" — the question scope lists ask on every keystroke.
+//! A set of names that answers "seen before?" — the question scope lists ask on every keystroke
+//! ([`super::ScopeList`] here, and the validator's scope rules).
 
 use std::collections::BTreeSet;
 
