@@ -1,6 +1,8 @@
-//! The `threelo` binary: exit codes, both output formats, secret redaction, input handling.
+//! The `threelo` binary: exit codes, both output formats, secret redaction, input handling,
+//! `--fix` and `--diff`.
 
 use std::io::Write;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 const SECRET: &str = "ATOAxK7fQ2mZp9LrT4vW8yB1nC6hJ3sD5gF0aE2iU7oY9kM4qR8tX1zV6bN3wP5cLm7Q0A1B2C3D";
@@ -104,7 +106,8 @@ fn human_output_reads_like_compiler_diagnostics() {
     let start = marks.find('^').unwrap();
     let len = marks.matches('^').count();
     assert_eq!(&source[start..start + len], "ofline_access", "{source}\n{marks}");
-    assert!(text.contains("= fix (unsafe, a guess): set scopes to `read:page:confluence,offline_access`"), "{text}");
+    assert!(text.contains("= fix (unsafe): set scopes to `read:page:confluence,offline_access`"), "{text}");
+    assert!(text.contains("= fix (safe): set scopes to `read:page:confluence ofline_access`"), "{text}");
     assert!(!text.contains('\u{1b}'), "no colour when not on a terminal");
 }
 
@@ -302,4 +305,387 @@ fn diagnostics_wrap_to_the_terminals_width_and_stay_whole_in_a_pipe() {
 
 fn unicode_columns(line: &str) -> usize {
     line.chars().count()
+}
+
+#[test]
+fn json_fixes_carry_their_applicability_and_edits() {
+    let report =
+        json_report(&threelo(&["check", "--scopes", "read:page:confluence,ofline_access", "--format", "json"], None));
+    let fixes: Vec<&serde_json::Value> =
+        report["findings"].as_array().unwrap().iter().filter_map(|finding| finding.get("fix")).collect();
+    assert!(
+        fixes.contains(&&serde_json::json!({
+            "field": "scopes",
+            "applicability": "safe",
+            "edits": [{"start": 20, "end": 21, "insert": " "}],
+            "replacement": "read:page:confluence ofline_access",
+        })),
+        "{fixes:?}"
+    );
+    assert!(fixes.iter().any(|fix| fix["applicability"] == "unsafe"), "{fixes:?}");
+}
+
+/// A directory of its own for one test, empty.
+fn scratch(test: &str) -> PathBuf {
+    let dir = std::env::temp_dir().join(format!("threelo-cli-{}-{test}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let path = dir.join(name);
+    std::fs::write(&path, text).unwrap();
+    path
+}
+
+fn read(path: &Path) -> String {
+    std::fs::read_to_string(path).unwrap()
+}
+
+fn arg(path: &Path) -> &str {
+    path.to_str().unwrap()
+}
+
+/// What the core's `apply_fixes` makes of a TOML setup: the fixed setup, and the counts the CLI
+/// must print.
+fn core_fixes(toml_text: &str, unsafe_fixes: bool) -> (threelo::Setup, usize, usize) {
+    let setup: threelo::Setup = toml::from_str(toml_text).unwrap();
+    let fixed = threelo::apply_fixes(&setup, &threelo::check(&setup), unsafe_fixes);
+    let s = &fixed.report.summary;
+    (fixed.setup, fixed.fixed, s.errors + s.warnings + s.infos)
+}
+
+fn remain(fixed: usize, remaining: usize) -> String {
+    let findings = if fixed == 1 { "finding" } else { "findings" };
+    let remain = if remaining == 1 { "remains" } else { "remain" };
+    format!("fixed {fixed} {findings}, {remaining} {remain}")
+}
+
+/// `--fix` on a copy of an example: one run fixes it all, only the changed values' lines differ,
+/// comments byte for byte, and the fixed values are the core's.
+fn fixes_example_in_place(example: &str, scopes: &str, exit: i32) {
+    let original = read(Path::new("examples").join(example).as_path());
+    let dir = scratch(example.trim_end_matches(".toml"));
+    let path = write(&dir, example, &original);
+    let (fixed, count, remaining) = core_fixes(&original, false);
+    assert_eq!(fixed.scopes.as_deref(), Some(scopes), "the core's fix changed: update the expected scopes");
+    assert_eq!(fixed.revocation_url.as_deref(), Some(""));
+
+    let output = threelo(&["check", "--fix", arg(&path)], None);
+    assert_eq!(output.status.code(), Some(exit), "{}{}", stdout(&output), stderr(&output));
+    let text = stdout(&output);
+    assert!(text.trim_end().ends_with(&remain(count, remaining)), "{text}");
+    assert!(count > 0, "{example} has safe fixes");
+
+    let rewritten = read(&path);
+    assert_eq!(rewritten.lines().count(), original.lines().count(), "{rewritten}");
+    assert_eq!(rewritten.ends_with('\n'), original.ends_with('\n'));
+    for (was, now) in original.lines().zip(rewritten.lines()) {
+        match was.split_once(" = ").map(|(key, _)| key) {
+            Some("scopes") => assert_eq!(now, format!("scopes = \"{scopes}\"")),
+            Some("revocation_url") => assert_eq!(now, "revocation_url = \"\""),
+            _ => assert_eq!(now, was, "a line that had nothing to fix changed"),
+        }
+    }
+    let comments = |text: &str| text.lines().filter(|line| line.starts_with('#')).collect::<Vec<_>>().join("\n");
+    assert!(!comments(&original).is_empty());
+    assert_eq!(comments(&rewritten), comments(&original));
+    let read_back: threelo::Setup = toml::from_str(&rewritten).unwrap();
+    assert_eq!(read_back, fixed, "the file says what apply_fixes gave");
+
+    // One run was enough: a second fixes nothing and leaves the file alone.
+    let again = threelo(&["check", "--fix", arg(&path)], None);
+    assert_eq!(again.status.code(), Some(exit));
+    assert!(stdout(&again).trim_end().ends_with(&remain(0, remaining)), "{}", stdout(&again));
+    assert_eq!(read(&path), rewritten);
+    // And the fixed file checks as the fix said.
+    let report = json_report(&threelo(&["check", arg(&path), "--format", "json"], None));
+    assert_eq!(report["findings"].as_array().unwrap().len(), remaining, "{report}");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn fix_rewrites_the_client_credentials_example_in_one_run() {
+    let scopes = "read:page:confluence search:confluence read:confluence-groups write:confluence-groups \
+                  read:confluence-user";
+    // What remains is the service-account reminder, an info: exit 0.
+    fixes_example_in_place("servicenow-client-credentials.toml", scopes, 0);
+}
+
+#[test]
+fn fix_rewrites_the_authorization_code_example_in_one_run() {
+    let scopes = "read:page:confluence search:confluence read:confluence-groups write:confluence-groups \
+                  read:confluence-user read:me read:account offline_access";
+    // The placeholder instance has no fix: still errors, exit 1.
+    fixes_example_in_place("servicenow-authorization-code.toml", scopes, 1);
+}
+
+#[test]
+fn unsafe_fixes_are_applied_only_when_asked() {
+    let dir = scratch("unsafe");
+    let original = "client_id = \"Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z\"\n\
+                    callback_url = \"https://dev12345.service-now.com/oauth_redirect.do\"\n\
+                    scopes = \"read:page:confluence\" # no refresh token\n";
+    let path = write(&dir, "setup.toml", original);
+    let safe = threelo(&["check", "--fix", arg(&path)], None);
+    assert_eq!(safe.status.code(), Some(0), "a warning is no error");
+    assert!(stdout(&safe).contains("warning[scope/offline-access-missing]"), "{}", stdout(&safe));
+    assert!(stdout(&safe).contains("= fix (unsafe): set scopes to `read:page:confluence offline_access`"));
+    assert!(stdout(&safe).trim_end().ends_with("fixed 0 findings, 1 remains"), "{}", stdout(&safe));
+    assert_eq!(read(&path), original, "adding a scope is a guess: not without --unsafe-fixes");
+
+    let (fixed, count, remaining) = core_fixes(original, true);
+    let output = threelo(&["check", "--fix", "--unsafe-fixes", arg(&path)], None);
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    assert!(stdout(&output).trim_end().ends_with(&remain(count, remaining)), "{}", stdout(&output));
+    assert_eq!(fixed.scopes.as_deref(), Some("read:page:confluence offline_access"));
+    assert_eq!(
+        read(&path),
+        original.replace("\"read:page:confluence\"", "\"read:page:confluence offline_access\""),
+        "the comment after the value stays"
+    );
+
+    for args in [&["check", "--unsafe-fixes", arg(&path)][..], &["check", "--unsafe-fixes", "--scopes", "read:me"]] {
+        let output = threelo(args, None);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(stderr(&output).contains("--unsafe-fixes") && stderr(&output).contains("--fix or --diff"));
+        assert!(stdout(&output).is_empty());
+    }
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn diff_prints_the_hunks_and_writes_nothing() {
+    let dir = scratch("diff");
+    let original = read(Path::new("examples/servicenow-client-credentials.toml"));
+    let path = write(&dir, "setup.toml", &original);
+    let (_, count, remaining) = core_fixes(&original, false);
+    let output = threelo(&["check", "--diff", arg(&path)], None);
+    assert_eq!(output.status.code(), Some(0), "as --fix would: the fixed setup has no errors");
+    assert_eq!(read(&path), original, "--diff writes nothing");
+    let name = arg(&path);
+    let expected = format!(
+        "--- {name}\n+++ {name}\n@@ -3,7 +3,7 @@\n \
+         client_id = \"Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z\"\n \
+         client_secret = ATOA… (76 characters)\n \
+         grant_type = \"Client Credentials\"\n\
+         -scopes = \"ace:confluence read:page:confluence search:confluence read:confluence-groups \
+         write:confluence-groups read:confluence-user read:me read:account offline_access\"\n\
+         +scopes = \"read:page:confluence search:confluence read:confluence-groups write:confluence-groups \
+         read:confluence-user\"\n \
+         token_url = \"https://auth.atlassian.com/oauth/token\"\n\
+         -revocation_url = \"https://auth.atlassian.com/oauth/token\"\n\
+         +revocation_url = \"\"\n \
+         api_base_url = \"https://api.atlassian.com/\"\n"
+    );
+    assert_eq!(stdout(&output), expected);
+    let would = format!("would fix {count} findings, {remaining} would remain");
+    assert_eq!(stderr(&output).trim_end(), would);
+
+    // With the unsafe fixes, on the authorization-code example: the hunks say what --fix would write.
+    let original = read(Path::new("examples/servicenow-authorization-code.toml"));
+    let path = write(&dir, "code.toml", &original);
+    let output = threelo(&["check", "--diff", "--unsafe-fixes", arg(&path)], None);
+    assert_eq!(output.status.code(), Some(1), "the placeholder host remains an error");
+    assert_eq!(read(&path), original);
+    let diff = stdout(&output);
+    assert!(diff.starts_with(&format!("--- {0}\n+++ {0}\n@@ -", arg(&path))), "{diff}");
+    let removed: Vec<&str> = diff.lines().filter(|l| l.starts_with('-') && !l.starts_with("---")).collect();
+    let added: Vec<&str> = diff.lines().filter(|l| l.starts_with('+') && !l.starts_with("+++")).collect();
+    let (fixed, _, _) = core_fixes(&original, true);
+    assert_eq!(added, [format!("+scopes = \"{}\"", fixed.scopes.unwrap()), "+revocation_url = \"\"".to_string()]);
+    assert_eq!(removed.len(), 2, "{diff}");
+    // Nothing to fix: no diff at all.
+    let sound = read(Path::new("examples/sound-authorization-code.toml"));
+    let path = write(&dir, "sound.toml", &sound);
+    let output = threelo(&["check", "--diff", arg(&path)], None);
+    assert_eq!((output.status.code(), stdout(&output).as_str()), (Some(0), ""));
+    assert!(stderr(&output).starts_with("would fix 0 findings"), "{}", stderr(&output));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn the_secret_never_appears_in_a_diff() {
+    let dir = scratch("diff-secret");
+    let short = "hunter2hunter2";
+    let toml = format!(
+        "# rotated: the old one was {SECRET}\n\
+         client_secret = \"{SECRET}\"\n\
+         # and the one before: {}\n\
+         scopes = \"read:page:confluence,search:confluence\"\n\
+         client_id = \"Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z\"\n",
+        "Zq".repeat(34)
+    );
+    let json = format!(
+        "{{\n  \"client_secret\": \"{SECRET}\",\n  \"scopes\": \"read:page:confluence,search:confluence\",\n  \
+         \"redirect_url\": \"https://dev12345.service-now.com/oauth_redirect.do/\"\n}}\n"
+    );
+    let short_secret = format!("client_secret = \"{short}\"\nscopes = \"read:page:confluence,search:confluence\"\n");
+    let escaped = "client_secret = \"\\u0068unter2hunter2\"\n# hunter2hunter2\nscopes = \"read:page:confluence,search:confluence\"\n";
+    // Each file, and what of it must not be shown: the secret, a secret-shaped comment, a short
+    // secret (not secret-shaped) in its field and in a comment, the same written with an escape.
+    let cases = [
+        ("a.toml", toml.as_str(), "ZqZqZqZqZqZqZqZq"),
+        ("a.json", &json, &SECRET[4..20]),
+        ("b.toml", &short_secret, &short[4..]),
+        ("c.toml", escaped, &short[4..]),
+    ];
+    for (name, text, hidden) in cases {
+        let path = write(&dir, name, text);
+        for unsafe_fixes in [false, true] {
+            let mut args = vec!["check", "--diff", arg(&path)];
+            args.extend(unsafe_fixes.then_some("--unsafe-fixes"));
+            let output = threelo(&args, None);
+            let diff = stdout(&output);
+            assert!(diff.contains("\n-") && diff.contains("\n+"), "{name}: a change to show:\n{diff}");
+            assert_no_piece_of_the_secret(&diff);
+            assert_no_piece_of_the_secret(&stderr(&output));
+            assert!(!diff.contains(hidden), "{name}: {hidden} is shown:\n{diff}");
+        }
+        assert_eq!(read(&path), text);
+    }
+    // The diff shows where the secret stands, redacted, as the check does.
+    let output = threelo(&["check", "--diff", arg(&dir.join("a.toml"))], None);
+    assert!(stdout(&output).contains(" client_secret = ATOA… (76 characters)\n"), "{}", stdout(&output));
+    // The rewritten file keeps it, of course.
+    let path = dir.join("a.toml");
+    assert_eq!(threelo(&["check", "--fix", arg(&path)], None).status.code(), Some(1));
+    assert_eq!(read(&path), toml.replace(",search", " search"));
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn fix_on_standard_input_prints_the_fixed_setup_in_its_format() {
+    let original = read(Path::new("examples/servicenow-client-credentials.toml"));
+    let (fixed, count, remaining) = core_fixes(&original, false);
+    let output = threelo(&["check", "--fix", "-"], Some(&original));
+    assert_eq!(output.status.code(), Some(0));
+    let printed = stdout(&output);
+    let expected: String = original
+        .split_inclusive('\n')
+        .map(|line| match line.split_once(" = ").map(|(key, _)| key) {
+            Some("scopes") => format!("scopes = \"{}\"\n", fixed.scopes.as_deref().unwrap()),
+            Some("revocation_url") => "revocation_url = \"\"\n".to_string(),
+            _ => line.to_string(),
+        })
+        .collect();
+    assert_eq!(printed, expected);
+    assert_eq!(stderr(&output).trim_end(), remain(count, remaining));
+
+    let json = "{\"scopes\": \"read:page:confluence,search:confluence\",\n \"client_id\": \"Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z\"}";
+    let output = threelo(&["check", "--fix", "-"], Some(json));
+    assert_eq!(output.status.code(), Some(1), "no callback URL: still an error");
+    assert_eq!(
+        stdout(&output),
+        "{\"scopes\": \"read:page:confluence search:confluence\",\n \"client_id\": \"Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z\"}"
+    );
+    assert!(stderr(&output).starts_with("fixed 1 finding, "), "{}", stderr(&output));
+
+    let output = threelo(&["check", "--fix", "-", "--format", "json"], Some(json));
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("leave out --format json"), "{}", stderr(&output));
+}
+
+#[test]
+fn a_json_file_keeps_its_key_order_and_layout() {
+    let dir = scratch("json");
+    let original = "{\n\
+        \x20   \"redirect_url\": \"http://dev12345.service-now.com/oauth_redirect.do/\",\n\
+        \x20   \"scopes\": [\n\
+        \x20       \"read:page:confluence\",\n\
+        \x20       \"ace:confluence\",\n\
+        \x20       \"read:me\"\n\
+        \x20   ],\n\
+        \x20   \"client_id\":\"Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z\",\n\
+        \x20   \"callback_url\": \"https://dev12345.service-now.com/oauth_redirect.do\",\n\
+        \x20   \"grant_type\": null\n\
+        }\n";
+    let path = write(&dir, "setup.json", original);
+    let output = threelo(&["check", "--fix", arg(&path)], None);
+    assert!(output.status.code().is_some_and(|code| code < 2), "{}", stderr(&output));
+    let expected = original
+        .replace(
+            "http://dev12345.service-now.com/oauth_redirect.do/",
+            "https://dev12345.service-now.com/oauth_redirect.do",
+        )
+        .replace("        \"ace:confluence\",\n", "");
+    assert_eq!(read(&path), expected, "only the changed values differ");
+    let keys: Vec<&str> = ["redirect_url", "scopes", "client_id", "callback_url", "grant_type"].to_vec();
+    let at: Vec<usize> = keys.iter().map(|key| read(&path).find(&format!("\"{key}\"")).unwrap()).collect();
+    assert!(at.windows(2).all(|pair| pair[0] < pair[1]), "key order kept: {at:?}");
+    let scopes: serde_json::Value = serde_json::from_str(&read(&path)).unwrap();
+    assert_eq!(scopes["scopes"], serde_json::json!(["read:page:confluence", "read:me"]), "still a list");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn hostile_files_are_refused_and_left_alone() {
+    let dir = scratch("hostile");
+    let cargo = read(Path::new("Cargo.toml"));
+    let cases: &[(&str, &str, &str)] = &[
+        ("Cargo.toml", cargo.as_str(), "not a valid setup in TOML"),
+        ("broken.toml", "scopes = \"read:me\nclient_id = \"x\"\n", "not a valid setup in TOML"),
+        ("unknown.toml", "# a comment\nclient-id = \"x\"\nscopes = \"read:me,\"\n", "unknown field `client-id`"),
+        ("nested.toml", "scopes = \"read:me,\"\n[client_id]\nx = 1\n", "not a valid setup in TOML"),
+        ("unknown.json", "{\"scopes\": \"read:me,\", \"scope\": \"x\"}", "unknown field `scope`"),
+        ("number.json", "{\"scopes\": \"read:me,\", \"client_id\": 5}", "not a valid setup in JSON"),
+        ("twice.json", "{\"scopes\": \"read:me,\", \"scopes\": \"x\"}", "duplicate field `scopes`"),
+        ("binary.toml", "\u{0}\u{1}scopes\u{7f}", "not a valid setup in TOML"),
+    ];
+    for (name, text, reason) in cases {
+        let path = write(&dir, name, text);
+        for mode in ["--fix", "--diff"] {
+            let output = threelo(&["check", mode, arg(&path)], None);
+            assert_eq!(output.status.code(), Some(2), "{name} {mode}: {}", stderr(&output));
+            assert!(stderr(&output).contains(reason), "{name} {mode}: {}", stderr(&output));
+            assert!(stdout(&output).is_empty(), "{name} {mode}: {}", stdout(&output));
+            assert_eq!(read(&path), *text, "{name} {mode}: rewritten");
+        }
+    }
+    // Not UTF-8 at all.
+    let path = dir.join("latin1.toml");
+    std::fs::write(&path, b"scopes = \"caf\xe9,read:me\"\n").unwrap();
+    let output = threelo(&["check", "--fix", arg(&path)], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot read"), "{}", stderr(&output));
+    assert_eq!(std::fs::read(&path).unwrap(), b"scopes = \"caf\xe9,read:me\"\n");
+    // Values given as flags are not in the file: --fix cannot write them back.
+    let path = write(&dir, "setup.toml", "scopes = \"read:me,offline_access\"\n");
+    for mode in ["--fix", "--diff"] {
+        let output = threelo(&["check", mode, arg(&path), "--client-id", "x"], None);
+        assert_eq!(output.status.code(), Some(2));
+        assert!(stderr(&output).contains("--client-id cannot be used with --fix or --diff"), "{}", stderr(&output));
+        assert_eq!(read(&path), "scopes = \"read:me,offline_access\"\n");
+    }
+    let output = threelo(&["check", "--fix", "--diff", arg(&path)], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(stderr(&output).contains("cannot be used with"), "{}", stderr(&output));
+    let output = threelo(&["check", "--diff", "--format", "json", arg(&path)], None);
+    assert_eq!(output.status.code(), Some(2));
+    assert_eq!(read(&path), "scopes = \"read:me,offline_access\"\n");
+    let _ = std::fs::remove_dir_all(dir);
+}
+
+#[test]
+fn a_toml_scope_list_stays_a_list_with_its_comments() {
+    let dir = scratch("toml-list");
+    let original = "# the spoke's scopes\n\
+                    scopes = [ # as granted\n  \
+                    \"ace:confluence\",\n  \
+                    \"read:me\", # the user\n  \
+                    \"read:page:confluence\",\n\
+                    ] # end\n\
+                    client_id = \"Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z\"   # from the console\n";
+    let path = write(&dir, "setup.toml", original);
+    let output = threelo(&["check", "--fix", "--unsafe-fixes", arg(&path)], None);
+    assert_eq!(output.status.code(), Some(1), "no callback URL: {}", stdout(&output));
+    let expected = original
+        .replace("  \"ace:confluence\",\n", "")
+        .replace("  \"read:page:confluence\",\n", "  \"read:page:confluence\",\n  \"offline_access\",\n");
+    assert_eq!(read(&path), expected);
+    let (fixed, _, _) = core_fixes(original, true);
+    let written: threelo::Setup = toml::from_str(&read(&path)).unwrap();
+    assert_eq!(written, fixed);
+    let _ = std::fs::remove_dir_all(dir);
 }
