@@ -24,6 +24,9 @@ struct Table {
 struct Case {
     name: String,
     setup: Setup,
+    /// The Atlassian console's side of the setup: its `cross-check/*` findings
+    /// ([`threelo::cross_check`]) join the setup's own.
+    console: Option<Setup>,
     /// Codes that must be among the findings.
     #[serde(default)]
     expect: Vec<String>,
@@ -183,7 +186,14 @@ fn on_field(finding: &Finding, field: &Option<String>) -> bool {
 
 /// What is wrong with one case, if anything.
 fn problems(case: &Case) -> Vec<String> {
-    let report = check(&case.setup);
+    let mut report = check(&case.setup);
+    if let Some(console) = &case.console {
+        let pair = threelo::cross_check(console, &case.setup);
+        report.summary.errors += pair.summary.errors;
+        report.summary.warnings += pair.summary.warnings;
+        report.summary.infos += pair.summary.infos;
+        report.findings.extend(pair.findings);
+    }
     let mut problems = Vec::new();
     let produced: BTreeSet<&str> = report.findings.iter().map(|f| f.rule.code()).collect();
 

@@ -47,10 +47,13 @@ mod tests {
         Setup { client_id: Some(id.to_string()), ..Setup::default() }
     }
 
+    /// The one finding's span, fix replacement and applicability, if any.
+    type Expected = Option<((usize, usize), &'static str, Applicability)>;
+
     #[test]
     fn client_ids_are_compared_trimmed_and_the_fix_takes_the_consoles() {
-        // console, client → (span, replacement, applicability) of the one finding, if any
-        let table: [(&str, &str, Option<((usize, usize), &str, Applicability)>); 6] = [
+        // console, client → what the pair shows
+        let table: [(&str, &str, Expected); 6] = [
             (ID, ID, None),
             (ID, " Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z\n", None),
             (ID, "", None),

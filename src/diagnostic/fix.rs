@@ -37,10 +37,15 @@ pub struct Edit {
 
 impl Edit {
     /// Whether the two edits cannot both be applied to one text: their ranges share a character,
-    /// or both insert at the same place (which goes first would be a guess).
+    /// or one inserts where the other begins or ends. Text inserted beside a removal was written
+    /// for what it removes (` offline_access` after the one scope a fix removes would leave a
+    /// stray space), so the insertion waits for the next round and is made again for the text
+    /// as it then is.
     pub fn overlaps(&self, other: &Edit) -> bool {
-        let both_insert_here = self.start == self.end && other.start == other.end && self.start == other.start;
-        (self.start < other.end && other.start < self.end) || both_insert_here
+        let inserts_at_edge = |a: &Edit, b: &Edit| a.start == a.end && b.start <= a.start && a.start <= b.end;
+        (self.start < other.end && other.start < self.end)
+            || inserts_at_edge(self, other)
+            || inserts_at_edge(other, self)
     }
 }
 
@@ -76,7 +81,9 @@ mod tests {
         assert!(edit(0, 3).overlaps(&edit(2, 5)));
         assert!(!edit(0, 3).overlaps(&edit(3, 5)), "adjacent ranges compose");
         assert!(edit(2, 2).overlaps(&edit(2, 2)));
-        assert!(!edit(3, 3).overlaps(&edit(0, 3)), "an insertion at a range's end composes");
+        assert!(edit(3, 3).overlaps(&edit(0, 3)), "an insertion at a range's end waits");
+        assert!(edit(0, 0).overlaps(&edit(0, 3)), "an insertion at a range's start waits");
+        assert!(!edit(4, 4).overlaps(&edit(0, 3)));
         assert!(edit(2, 2).overlaps(&edit(0, 5)), "an insertion inside a replaced range");
     }
 }

@@ -6,8 +6,8 @@ use std::net::{Ipv4Addr, Ipv6Addr};
 
 use url::{Host, Url};
 
-use crate::redact::redacted_secret;
 use super::seen::SeenNames;
+use crate::redact::redacted_secret;
 
 #[derive(Clone, PartialEq, Eq)]
 pub struct ClientId(String);
