@@ -36,7 +36,6 @@ pub mod diagnostic;
 #[cfg(feature = "edge")]
 pub mod edge;
 pub mod oauth;
-mod order;
 pub mod redact;
 pub mod report;
 pub mod setup;

@@ -252,8 +252,7 @@ fn exact_ranges<'t>(text: &'t str, value: &'t str) -> impl Iterator<Item = Range
 }
 
 /// Two lists of ranges, each in text order, as one in text order with overlapping ones joined.
-/// Merged as they come, rather than sorted by another copy of std's sort in the browser build
-/// (see `crate::order`).
+/// Merged as they come, rather than sorted by another copy of std's sort in the browser build.
 fn merged(first: Vec<Range<usize>>, second: impl Iterator<Item = Range<usize>>) -> Vec<Range<usize>> {
     let mut second = second.peekable();
     if second.peek().is_none() {

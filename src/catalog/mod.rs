@@ -3,10 +3,8 @@
 
 #[rustfmt::skip] // Generated; the freshness test compares it byte for byte.
 mod registry;
-mod suggest;
 
 pub use registry::{SOURCE_PACKAGE, SOURCE_VERSION};
-pub use suggest::closest_scopes;
 
 use serde::Serialize;
 

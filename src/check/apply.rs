@@ -4,8 +4,8 @@
 //! new report applied, until a round applies nothing.
 
 use super::check;
+use super::order::{index_of, key, sort_keys};
 use crate::diagnostic::{Applicability, Edit, Field, Fix};
-use crate::order::{index_of, key, sort_keys};
 use crate::report::Report;
 use crate::setup::Setup;
 

@@ -3,11 +3,11 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use super::order::{index_of, key, sort_keys};
 use super::proposal::{spliced, Proposal};
 use super::text::quoted;
 use super::{Rule, MAX_FINDINGS_PER_RULE};
 use crate::diagnostic::{Applicability, Edit, Field, Fix, Severity, Span};
-use crate::order::{index_of, key, sort_keys};
 use crate::redact::Redactor;
 use crate::report::{Finding, Normalized, Report, Summary};
 use crate::setup::Setup;

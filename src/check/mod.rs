@@ -10,8 +10,10 @@ mod cross_check;
 mod endpoints;
 mod findings;
 mod grant;
+mod order;
 mod proposal;
 mod scopes;
+mod suggest;
 mod text;
 
 pub use crate::diagnostic::{rules, Basis, Rule, RuleInfo};

@@ -5,7 +5,7 @@
 
 use std::ops::Range;
 
-use crate::order::{index_of, key, sort_keys};
+use super::order::{index_of, key, sort_keys};
 
 pub(super) enum Proposal {
     /// The field's whole new text.

@@ -5,9 +5,10 @@ use std::ops::Range;
 use percent_encoding::percent_decode_str;
 
 use super::findings::{Findings, Hit};
+use super::suggest::closest_scopes;
 use super::text::is_blank;
 use super::{Grant, Rule};
-use crate::catalog::{closest_scopes, lookup_scope, Family, ScopeEntry};
+use crate::catalog::{lookup_scope, Family, ScopeEntry};
 use crate::diagnostic::{Applicability, Severity};
 use crate::oauth::seen::SeenNames;
 use crate::setup::Setup;

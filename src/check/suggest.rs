@@ -4,8 +4,8 @@
 
 use std::sync::OnceLock;
 
-use super::{all_scopes, ScopeEntry};
-use crate::order::{highest_first, index_of, key, sort_keys};
+use super::order::{highest_first, index_of, key, sort_keys};
+use crate::catalog::{all_scopes, ScopeEntry};
 
 /// No real scope is longer than this; a longer token is not worth comparing.
 const LONGEST_WORTH_COMPARING: usize = 80;
@@ -135,7 +135,7 @@ fn words(name: &str) -> Vec<&str> {
         .map(|w| w.strip_suffix('s').filter(|stem| stem.len() >= 3).unwrap_or(w))
         .collect();
     // A handful of words: an insertion sort, rather than another copy of std's sort (see
-    // `crate::order`).
+    // `super::order`).
     for i in 1..words.len() {
         let mut j = i;
         while j > 0 && words[j - 1] > words[j] {

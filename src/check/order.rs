@@ -1,6 +1,8 @@
-//! Sorting by packed keys. Each `sort_unstable_by` with its own comparator is another copy of
-//! std's sort, about 2.5 KB of the browser validator's wasm apiece; packing each ordering into a
+//! Sorting by packed keys, for the validator's orderings (findings, edits, suggestions). Each
+//! `sort_by_key` with its own key is another copy of std's sort; packing each ordering into a
 //! `u128` (most significant field first, the item's index last) leaves one copy for them all.
+//! Measured at opt-level "z" (2026-12): the three sorts of findings and fix edits done with
+//! `sort_by_key` instead made the browser validator's wasm 3.5 KB gzip larger (96.4 → 100.0 KB).
 
 /// The key of item `index` under `order` (at most 96 bits, most significant part first). The
 /// index goes in the low 32 bits, so no two keys are equal and an unstable sort gives the same
