@@ -1,7 +1,7 @@
 // The popup: what this tab holds, what the cross-check remembers (with Forget), and a compact
 // validator for values pasted by hand. It runs the validator itself (an extension page may load
 // WebAssembly under the extension's CSP) and sends nothing anywhere.
-import init, { check, version } from './pkg/threelo.js';
+import init, { check, fields, version } from './pkg/threelo.js';
 import * as memory from './memory.js';
 
 const FIELDS = ['client_id', 'grant_type', 'callback_url', 'redirect_url', 'scopes'];
@@ -13,11 +13,14 @@ const SIDES = {
   },
 };
 
-// finding-view.js, a classic script loaded before this module (popup.html).
+// finding-view.js (the docs page's renderer, copied by the build), a classic script loaded before
+// this module (popup.html).
 const { findingView } = globalThis.threelo;
 const { element } = findingView;
 const $ = (id) => document.getElementById(id);
 let validatorReady = false;
+/** The core's field labels, for Apply fix's tooltip. */
+let labels = {};
 
 async function start() {
   $('setup').addEventListener('input', runCheck);
@@ -31,6 +34,7 @@ async function start() {
   showRemembered();
   await init({ module_or_path: new URL('./pkg/threelo_bg.wasm', import.meta.url) });
   validatorReady = true;
+  labels = Object.fromEntries(fields().map((field) => [field.key, field.label]));
   $('version').textContent = `Validator ${version()}`;
   runCheck();
 }
@@ -154,7 +158,7 @@ function plural(n, word) {
 
 function renderFinding(finding) {
   const fix = finding.fix && $(finding.fix.field) && {
-    title: `Set to: ${finding.fix.replacement}`,
+    label: labels[finding.fix.field],
     apply: () => {
       const input = $(finding.fix.field);
       input.value = finding.fix.replacement;
@@ -162,7 +166,7 @@ function renderFinding(finding) {
       input.focus();
     },
   };
-  return findingView.item(finding, { fix, source: finding.rule });
+  return findingView.item(finding, { fix });
 }
 
 start();

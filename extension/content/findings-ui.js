@@ -2,7 +2,8 @@
 // <threelo-findings> element, so the page's CSS cannot restyle them and their CSS cannot leak
 // into the page; the host is a block placed after the field's box, where the site shows its own
 // field messages. Two looks: the Atlassian console's (ADS error and warning messages) and
-// ServiceNow's (its field message boxes). Each finding is drawn by finding-view.js, as in the popup.
+// ServiceNow's (its field message boxes). Each finding is drawn by finding-view.js, the renderer the
+// popup and the docs page use too (the build copies it from www/).
 'use strict';
 
 threelo.ui = (() => {
@@ -20,6 +21,8 @@ threelo.ui = (() => {
     .help { margin: 2px 0 0; }
     .actions { display: flex; align-items: center; flex-wrap: wrap; gap: 8px; margin-top: 4px; }
     .source { opacity: .8; font-size: 11px; }
+    .panel .source code { background: none; padding: 0; font: inherit; color: inherit; }
+    .fix-guess { font-style: italic; }
     code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .92em;
            overflow-wrap: anywhere; }
     button { cursor: pointer; font: inherit; }
@@ -143,15 +146,12 @@ threelo.ui = (() => {
   function renderFinding(finding, { label, onFix, canFix }) {
     const offered = finding.fix && canFix(finding.fix);
     const fix = offered && {
-      // The secret is never written into the page, not even in a tooltip.
-      title: finding.fix.field === 'client_secret' ? '' : `Set ${label} to: ${shorten(finding.fix.replacement, 200)}`,
       apply: () => onFix(finding.fix),
+      label,
+      // The secret is never written into the page, not even in a tooltip.
+      showValue: finding.fix.field !== 'client_secret',
     };
-    return threelo.findingView.item(finding, { fix, source: `threelo · ${finding.rule}` });
-  }
-
-  function shorten(text, max) {
-    return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+    return threelo.findingView.item(finding, { fix, source: { prefix: 'threelo · ' } });
   }
 
   function clear(key) {

@@ -3,7 +3,7 @@
 // ServiceNow instance. One browser for the whole file; each scenario opens its own tab, asserts
 // that its page logged nothing, and leaves a screenshot in artifacts/screenshots/extension-*.png.
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT } from '../browser/harness.mjs';
@@ -97,6 +97,16 @@ describe('the build', () => {
     const cargoVersion = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(/^\[package\][^[]*?^version\s*=\s*"([^"]+)"/m)[1];
     assert.equal(manifest.version, cargoVersion);
     assert.ok(statSync(join(ROOT, 'dist', `threelo-extension-${cargoVersion}.zip`)).size > 0);
+  });
+
+  test('findings are drawn by the docs page\'s renderer: the build\'s copy of www/finding-view.js, unchanged', () => {
+    const copy = readFileSync(join(EXTENSION, 'finding-view.js'), 'utf8');
+    const source = readFileSync(join(ROOT, 'www', 'finding-view.js'), 'utf8');
+    assert.ok(copy === source, 'dist/extension/finding-view.js differs from www/finding-view.js: run scripts/build-extension');
+    assert.ok(!existsSync(join(ROOT, 'extension', 'finding-view.js')), 'a second copy of the renderer in extension/');
+    const manifest = JSON.parse(readFileSync(join(EXTENSION, 'manifest.json'), 'utf8'));
+    for (const script of manifest.content_scripts) assert.ok(script.js.includes('finding-view.js'), script.matches.join(' '));
+    assert.match(readFileSync(join(EXTENSION, 'popup.html'), 'utf8'), /<script src="finding-view\.js"><\/script>/);
   });
 
   test('the extension\'s own code makes no request and logs nothing', () => {
