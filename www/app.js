@@ -3,45 +3,42 @@
 // makes a request of its own. The client secret is read only to be checked; it is never written
 // into the page (findings, highlights, outputs) nor into a share link.
 
+// The page decides nothing about a setup: findings, fixes (and applying them), the grant, the
+// cloud and its endpoints, the consent URL (or why there is none), field labels and what each rule
+// rests on all come from the core; the page draws them. Each finding is drawn by finding-view.js,
+// the renderer the browser extension uses too.
+import './finding-view.js';
+
 // The validator module is imported dynamically, so that a missing or blocked build still leaves a
-// working page that says what went wrong. Its API: `init()`, `check(setup)`, `rules()`, `hiddenFields(setup)`,
-// `version()`.
+// working page that says what went wrong. Its API: `init()`, `check(setup)`, `applyFixes(setup,
+// report, options)`, `rules()`, `fields()`, `hiddenFields(setup)`, `version()`.
 const VALIDATOR_MODULE = './pkg/threelo.js';
 let validator = null;
+
+const { findingView } = globalThis.threelo;
+const { element, withCode } = findingView;
 
 /** Setup fields, in the order of the form. */
 const FIELDS = [
   'client_id', 'client_secret', 'grant_type', 'callback_url', 'redirect_url', 'scopes',
   'authorization_url', 'token_url', 'revocation_url', 'api_base_url',
 ];
-const SECRET_FIELD = 'client_secret';
+/** The password input with its Show/Hide toggle. */
+const SECRET_INPUT = 'client_secret';
 
-/** Labels as the Atlassian console and ServiceNow show them (also used in the rule reference). */
-const FIELD_LABELS = {
-  client_id: 'Client ID',
-  client_secret: 'Secret / Client Secret',
-  grant_type: 'Grant type',
-  callback_url: 'Callback URL (Atlassian console)',
-  redirect_url: 'Redirect URL (ServiceNow)',
-  scopes: 'Scopes (OAuth Entity Scope)',
-  authorization_url: 'Authorization URL',
-  token_url: 'Token URL',
-  revocation_url: 'Token Revocation URL',
-  api_base_url: 'Connection URL (API base)',
-};
+/**
+ * The core's labels (`fields()`) and which fields hold a secret. Until the validator has loaded,
+ * the labels are the form's own (index.html holds the same words) and only the secret input is one.
+ */
+let labels = {};
+let secretFields = new Set([SECRET_INPUT]);
 
-const SEVERITIES = {
-  error: { label: 'Error', rank: 3 },
-  warning: { label: 'Warning', rank: 2 },
-  info: { label: 'Info', rank: 1 },
-};
+function labelOf(field) {
+  return labels[field] ?? field;
+}
 
-const BASIS_WORDS = {
-  documented: 'documented by Atlassian or ServiceNow',
-  'atlassian-staff': 'stated by Atlassian staff on the developer community, not in the reference docs',
-  standard: 'required by the OAuth 2.0 standards (RFC 6749, RFC 9700)',
-  observed: 'observed behaviour, not documented by Atlassian',
-};
+/** Worst first: which severity a highlight shows where findings overlap. */
+const SEVERITY_RANK = { error: 3, warning: 2, info: 1 };
 
 const SERVICENOW_CLIENT_ID = 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z';
 const SERVICENOW_SECRET = 'ATOAxK7fQ2mZp9LrT4vW8yB1nC6hJ3sD5gF0aE2iU7oY9kM4qR8tX1zV6bN3wP5cLm7Q0A1B2C3D';
@@ -76,20 +73,6 @@ const PRESETS = {
   blank: {},
 };
 
-const CLOUDS = {
-  commercial: {
-    authorize: 'https://auth.atlassian.com/authorize',
-    token: 'https://auth.atlassian.com/oauth/token',
-    api: 'https://api.atlassian.com/',
-  },
-  government: {
-    authorize: 'https://auth.atlassian-us-gov-mod.com/authorize',
-    token: 'https://auth.atlassian-us-gov-mod.com/oauth/token',
-    api: 'https://api.atlassian-us-gov-mod.com/',
-  },
-};
-
-const SVG_NS = 'http://www.w3.org/2000/svg';
 const SHARE_PREFIX = '#setup=';
 const COPY_FEEDBACK_MS = 2500;
 
@@ -101,6 +84,7 @@ async function start() {
   wireSecretToggle();
   wireCopyButtons(document);
   wireShare();
+  wireFixes();
   buildServiceNowRows();
   renderHighlightsOnly();
 
@@ -115,6 +99,7 @@ async function start() {
   }
   document.getElementById('load-status').hidden = true;
   showVersion();
+  useCoreFields();
   renderRuleReference();
   // After the validator: what a link may fill in is decided by its redaction predicate.
   restoreFromFragment();
@@ -140,18 +125,38 @@ function readSetup() {
   return setup;
 }
 
+/** Every field's text as it stands, empty ones included: what Undo puts back. */
+function formValues() {
+  return Object.fromEntries(FIELDS.map((field) => [field, inputFor(field).value]));
+}
+
 function fillForm(values, { keepSecret = false } = {}) {
   for (const field of FIELDS) {
-    if (keepSecret && field === SECRET_FIELD) continue;
+    if (keepSecret && secretFields.has(field)) continue;
     const value = values[field];
     inputFor(field).value = typeof value === 'string' ? value : '';
+  }
+}
+
+/** The core's labels on the form's fields, so that the page and the core's messages use the same words. */
+function useCoreFields() {
+  const all = validator.fields();
+  labels = Object.fromEntries(all.map((field) => [field.key, field.label]));
+  secretFields = new Set(all.filter((field) => field.secret).map((field) => field.key));
+  for (const field of all) {
+    const label = document.querySelector(`label[for="${field.key}"]`);
+    if (label) label.textContent = field.label;
   }
 }
 
 function wireForm() {
   const form = document.getElementById('setup-form');
   form.addEventListener('submit', (event) => event.preventDefault());
-  form.addEventListener('input', runCheck);
+  // Only typing fires `input` (the page's own writes do not): the last Apply no longer stands alone.
+  form.addEventListener('input', () => {
+    forgetUndo();
+    runCheck();
+  });
   for (const field of FIELDS) {
     const input = inputFor(field);
     for (const type of ['scroll', 'keyup', 'click', 'focus', 'select']) {
@@ -171,6 +176,7 @@ function wirePresets() {
       const preset = PRESETS[button.dataset.preset];
       if (!preset) return;
       fillForm(preset);
+      forgetUndo();
       clearShareOutput();
       runCheck();
     });
@@ -179,7 +185,7 @@ function wirePresets() {
 
 function wireSecretToggle() {
   const toggle = document.getElementById('toggle-secret');
-  const input = inputFor(SECRET_FIELD);
+  const input = inputFor(SECRET_INPUT);
   toggle.addEventListener('click', () => {
     const show = input.type === 'password';
     input.type = show ? 'text' : 'password';
@@ -192,10 +198,13 @@ function wireSecretToggle() {
 // ---------------------------------------------------------------------------------------------
 // Checking
 
+/** The last report, and the setup it is for: what Apply all fixes hands back to the core. */
+let current = null;
+
 function runCheck() {
   if (!validatorReady) {
     renderHighlightsOnly();
-    return;
+    return null;
   }
   const setup = readSetup();
   let report;
@@ -204,12 +213,15 @@ function runCheck() {
     hiddenNow = new Set(validator.hiddenFields(setup));
   } catch (error) {
     showLoadError(error, 'The validator failed on this input');
-    return;
+    return null;
   }
+  current = { setup, report };
   renderFindings(report, setup);
   renderHighlights(report, setup);
   renderSummary(report.summary);
-  renderOutput(report, setup);
+  renderFixControls(report);
+  renderOutput(report);
+  return report;
 }
 
 /**
@@ -226,7 +238,7 @@ function mustHide(field) {
 function worstSeverity(findings) {
   let worst = null;
   for (const finding of findings) {
-    if (!worst || SEVERITIES[finding.severity].rank > SEVERITIES[worst].rank) worst = finding.severity;
+    if (!worst || (SEVERITY_RANK[finding.severity] ?? 0) > (SEVERITY_RANK[worst] ?? 0)) worst = finding.severity;
   }
   return worst;
 }
@@ -234,11 +246,12 @@ function worstSeverity(findings) {
 // ---------------------------------------------------------------------------------------------
 // Findings
 
+/** Each field's findings; an unchanged finding is left as it is drawn (findingView.fill). */
 function renderFindings(report, setup) {
   for (const field of FIELDS) {
     const findings = report.findings.filter((finding) => finding.field === field);
     const list = document.querySelector(`[data-findings-for="${field}"]`);
-    list.replaceChildren(...findings.map((finding) => renderFinding(finding, setup)));
+    findingView.fill(list, findings, (finding) => findingOptions(finding, setup));
     markFieldState(field, findings);
   }
 }
@@ -246,130 +259,190 @@ function renderFindings(report, setup) {
 function markFieldState(field, findings) {
   const container = document.querySelector(`.field[data-field="${field}"]`);
   const worst = worstSeverity(findings);
-  if (worst) container.dataset.worst = worst;
-  else delete container.dataset.worst;
+  if (worst) {
+    if (container.dataset.worst !== worst) container.dataset.worst = worst;
+  } else if ('worst' in container.dataset) {
+    delete container.dataset.worst;
+  }
   const input = inputFor(field);
-  if (findings.some((finding) => finding.severity === 'error')) input.setAttribute('aria-invalid', 'true');
-  else input.removeAttribute('aria-invalid');
+  const invalid = findings.some((finding) => finding.severity === 'error');
+  if (invalid && input.getAttribute('aria-invalid') !== 'true') input.setAttribute('aria-invalid', 'true');
+  else if (!invalid && input.hasAttribute('aria-invalid')) input.removeAttribute('aria-invalid');
 }
 
-function renderFinding(finding, setup) {
-  const item = element('li', 'finding');
-  item.dataset.rule = finding.rule;
-  item.dataset.severity = finding.severity;
-
-  const head = element('p', 'finding-head');
-  head.append(severityBadge(finding.severity), ' ');
-  const message = element('span', 'finding-message');
-  message.append(...withCodeSpans(finding.message));
-  head.append(message);
-  item.append(head);
-
-  const excerpt = offendingExcerpt(finding, setup);
-  if (excerpt !== null) {
-    const line = element('p', 'finding-excerpt');
-    line.append('In the field: ', element('mark', `sev-${finding.severity}`, excerpt));
-    item.append(line);
-  }
-
-  if (finding.help) {
-    const help = element('p', 'finding-help');
-    help.append(element('span', 'finding-help-label', 'How to fix: '), ...withCodeSpans(finding.help));
-    item.append(help);
-  }
-
-  const actions = element('p', 'finding-actions');
-  if (finding.fix) actions.append(applyFixButton(finding.fix), ' ');
-  const link = element('a', 'rule-link');
-  link.href = `#rule-${finding.rule}`;
-  link.append('Rule ', element('code', null, finding.rule));
-  actions.append(link);
-  item.append(actions);
-  return item;
+function findingOptions(finding, setup) {
+  const fix = finding.fix && inputFor(finding.fix.field) && {
+    apply: () => applyOneFix(finding),
+    label: labelOf(finding.fix.field),
+    // The secret (or a field holding one) is never written into the page, not even in a tooltip.
+    showValue: !secretFields.has(finding.fix.field) && !mustHide(finding.fix.field),
+  };
+  return {
+    fix,
+    excerpt: offendingExcerpt(finding, setup),
+    helpLabel: 'How to fix: ',
+    source: { prefix: 'Rule ', href: `#rule-${finding.rule}` },
+  };
 }
 
-/** The offending text, made readable; null when there is none to show, and always for the secret. */
+/** The offending text; null when there is none to show, and always for a hidden field. */
 function offendingExcerpt(finding, setup) {
-  const text = setup[finding.field] ?? '';
   if (!finding.span || mustHide(finding.field)) return null;
-  const excerpt = text.slice(finding.span.start, finding.span.end);
-  if (excerpt === '') return null;
-  return shorten(visibleWhitespace(excerpt), 120);
+  const text = setup[finding.field] ?? '';
+  return text.slice(finding.span.start, finding.span.end) || null;
 }
 
-function visibleWhitespace(text) {
-  const shown = text.replace(/\r?\n/g, '⏎').replace(/\t/g, '⇥');
-  return shown.trim() === '' ? shown.replace(/ /g, '␣') : shown;
+// ---------------------------------------------------------------------------------------------
+// Applying fixes: one finding's (its own button), or every safe one at once (Apply all fixes).
+// Which fixes exist, which are safe, and what the fields become is the core's to say:
+// `applyFixes` applies them, repeating rounds until none applies. Either kind of Apply can be
+// undone until the form is edited again.
+
+/** The form before the last Apply, while nothing has been typed since: { values }. */
+let undoState = null;
+
+function wireFixes() {
+  document.getElementById('apply-all').addEventListener('click', applyAllFixes);
+  document.getElementById('undo-fixes').addEventListener('click', undoFixes);
+  document.addEventListener('keydown', (event) => {
+    if (!undoState || event.defaultPrevented || event.altKey || event.shiftKey) return;
+    if (!(event.ctrlKey || event.metaKey) || event.key.toLowerCase() !== 'z') return;
+    // In a text field, Ctrl/Cmd+Z is the field's own undo.
+    if (isTextEntry(document.activeElement)) return;
+    event.preventDefault();
+    undoFixes();
+  });
 }
 
-function shorten(text, max) {
-  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+function isTextEntry(node) {
+  if (!node) return false;
+  if (node.isContentEditable || node.tagName === 'TEXTAREA' || node.tagName === 'SELECT') return true;
+  return node.tagName === 'INPUT' && !['button', 'checkbox', 'radio', 'submit', 'reset'].includes(node.type);
 }
 
-function applyFixButton(fix) {
-  const button = element('button', 'apply-fix', 'Apply fix');
-  button.type = 'button';
-  if (fix.field !== SECRET_FIELD) {
-    button.title = `Set ${FIELD_LABELS[fix.field] ?? fix.field} to: ${shorten(fix.replacement, 200)}`;
-  }
-  button.addEventListener('click', () => applyFix(fix));
-  return button;
+function sameSetup(a, b) {
+  const keys = Object.keys(a);
+  return keys.length === Object.keys(b).length && keys.every((key) => a[key] === b[key]);
 }
 
-function applyFix(fix) {
-  const input = inputFor(fix.field);
-  if (!input) return;
-  input.value = fix.replacement;
-  runCheck();
-  // The finding (and this button) is gone: continue where the change happened.
+function safeFixes(report) {
+  return report.findings.filter((finding) => finding.fix?.applicability === 'safe');
+}
+
+function applyAllFixes() {
+  if (!validatorReady) return;
+  // Every change of the form is checked as it happens, so the last report is the form's.
+  const setup = readSetup();
+  const report = current && sameSetup(current.setup, setup) ? current.report : runCheck();
+  if (!report || safeFixes(report).length === 0) return;
+  const fixed = validator.applyFixes(setup, report, { unsafe: false });
+  // Undo takes the focus (the button, with no safe fix left, is disabled). Before the page
+  // changes, so that focusing costs no restyle of it; beside the button, so nothing scrolls.
+  const undo = document.getElementById('undo-fixes');
+  setHidden(undo, false);
+  undo.focus({ preventScroll: true });
+  applyValues(fixed, safeFixes(report), { all: true });
+}
+
+function applyOneFix(finding) {
+  const { field, replacement } = finding.fix;
+  if (!current || !inputFor(field)) return;
+  applyValues({ ...readSetup(), [field]: replacement }, [finding], { all: false });
+  // The finding (and its button) is gone: continue where the change happened.
+  const input = inputFor(field);
   input.focus();
   const end = input.value.length;
   input.setSelectionRange(end, end);
-  syncBackdropScroll(fix.field);
+  syncBackdropScroll(field);
 }
 
-function severityBadge(severity) {
-  const badge = element('span', 'severity');
-  badge.dataset.severity = severity;
-  badge.append(severityIcon(severity), element('span', 'severity-label', SEVERITIES[severity]?.label ?? severity));
-  return badge;
+/**
+ * Writes `setup`'s values into the form (never the secret field: the core offers no fix of it),
+ * checks again, and says how many of `applied` (the findings whose fixes these are) are gone;
+ * after Apply all fixes, also how many guesses are left.
+ */
+function applyValues(setup, applied, { all }) {
+  const values = formValues();
+  for (const field of FIELDS) {
+    if (secretFields.has(field)) continue;
+    const value = typeof setup[field] === 'string' ? setup[field] : '';
+    if (inputFor(field).value !== value) inputFor(field).value = value;
+  }
+  undoState = { values };
+  clearShareOutput();
+  const after = runCheck();
+  if (!after) return;
+  const fixed = countGone(applied, after.findings);
+  const guesses = after.findings.filter((finding) => finding.fix?.applicability === 'unsafe').length;
+  let text = fixed === 0 ? 'Nothing changed.' : `Fixed ${plural(fixed, 'finding', 'findings')}.`;
+  if (all && guesses > 0) {
+    text += guesses === 1 ? ' 1 guess is left for you, on its finding.' : ` ${guesses} guesses are left for you, on their findings.`;
+  }
+  showFixStatus(text, { undo: true });
 }
 
-/** A distinct shape per severity (circle ×, triangle !, circle i), so colour is never the only cue. */
-function severityIcon(severity) {
-  const svg = document.createElementNS(SVG_NS, 'svg');
-  svg.setAttribute('viewBox', '0 0 16 16');
-  svg.setAttribute('class', 'severity-icon');
-  svg.setAttribute('aria-hidden', 'true');
-  svg.setAttribute('focusable', 'false');
-  const shape = severity === 'warning'
-    ? svgNode('path', { d: 'M8 1.2 15.2 14.4H.8Z', class: 'icon-shape' })
-    : svgNode('circle', { cx: '8', cy: '8', r: '7.2', class: 'icon-shape' });
-  const marks = {
-    error: svgNode('path', { d: 'M5.2 5.2l5.6 5.6M10.8 5.2l-5.6 5.6', class: 'icon-mark' }),
-    warning: svgNode('path', { d: 'M8 5.6v4.2M8 11.6v1.2', class: 'icon-mark' }),
-    info: svgNode('path', { d: 'M8 7.2v4.8M8 4.2v1.2', class: 'icon-mark' }),
-  };
-  svg.append(shape, marks[severity] ?? marks.info);
-  return svg;
+/** How many of `findings` no longer appear in `now` (same rule, field and message). */
+function countGone(findings, now) {
+  const key = (finding) => `${finding.rule}\u0000${finding.field}\u0000${finding.message}`;
+  const left = new Map();
+  for (const finding of now) left.set(key(finding), (left.get(key(finding)) ?? 0) + 1);
+  let gone = 0;
+  for (const finding of findings) {
+    const count = left.get(key(finding)) ?? 0;
+    if (count > 0) left.set(key(finding), count - 1);
+    else gone += 1;
+  }
+  return gone;
 }
 
-function svgNode(name, attributes) {
-  const node = document.createElementNS(SVG_NS, name);
-  for (const [key, value] of Object.entries(attributes)) node.setAttribute(key, value);
-  return node;
+function undoFixes() {
+  if (!undoState) return;
+  fillForm(undoState.values, { keepSecret: true });
+  undoState = null;
+  clearShareOutput();
+  runCheck();
+  showFixStatus('Undone: the fields are as they were before.', { undo: false });
+  const applyAll = document.getElementById('apply-all');
+  if (!applyAll.disabled) applyAll.focus({ preventScroll: true });
+}
+
+function forgetUndo() {
+  if (!undoState && document.getElementById('fix-status').textContent === '') return;
+  undoState = null;
+  showFixStatus('', { undo: false });
+}
+
+function showFixStatus(text, { undo }) {
+  setText(document.getElementById('fix-status'), text);
+  const button = document.getElementById('undo-fixes');
+  const hadFocus = document.activeElement === button;
+  setHidden(button, !undo);
+  if (hadFocus && !undo) document.getElementById('apply-all').focus({ preventScroll: true });
+}
+
+/** Apply all fixes is offered when the core offers a safe fix. */
+function renderFixControls(report) {
+  const button = document.getElementById('apply-all');
+  const count = safeFixes(report).length;
+  if (button.disabled !== (count === 0)) button.disabled = count === 0;
+  const title = count === 0 ? 'No finding has a safe fix.'
+    : `Applies the ${plural(count, 'safe fix', 'safe fixes')} the validator offers; guesses are left for you.`;
+  if (button.title !== title) button.title = title;
 }
 
 // ---------------------------------------------------------------------------------------------
 // Highlights: a mirror of each field's text behind the (transparent) input, with <mark>s
 
+const backdrops = new Map();
+
 function backdropText(field) {
-  return document.querySelector(`.field[data-field="${field}"] .hl-text`);
+  if (!backdrops.has(field)) backdrops.set(field, document.querySelector(`.field[data-field="${field}"] .hl-text`));
+  return backdrops.get(field);
 }
 
 function renderHighlights(report, setup) {
   for (const field of FIELDS) {
-    if (field === SECRET_FIELD || !backdropText(field)) continue;
+    if (secretFields.has(field) || !backdropText(field)) continue;
     const text = setup[field] ?? '';
     if (mustHide(field)) {
       renderBackdrop(field, '', []);
@@ -385,13 +458,19 @@ function renderHighlights(report, setup) {
 /** Before the validator has loaded (or if it failed): keep the mirrors in step without marks. */
 function renderHighlightsOnly() {
   for (const field of FIELDS) {
-    if (field === SECRET_FIELD || !backdropText(field)) continue;
+    if (secretFields.has(field) || !backdropText(field)) continue;
     const text = inputFor(field).value;
     renderBackdrop(field, mustHide(field) ? '' : text, []);
   }
 }
 
+/** What each mirror shows now: a mirror whose text and marks have not changed is left alone. */
+const drawnBackdrops = new Map();
+
 function renderBackdrop(field, text, spans) {
+  const signature = JSON.stringify([text, spans]);
+  if (drawnBackdrops.get(field) === signature) return;
+  drawnBackdrops.set(field, signature);
   const mirror = backdropText(field);
   const nodes = [];
   for (const segment of highlightSegments(text, spans)) {
@@ -403,7 +482,6 @@ function renderBackdrop(field, text, spans) {
   nodes.push(document.createTextNode(inputFor(field).tagName === 'TEXTAREA' ? ' ' : '   '));
   mirror.replaceChildren(...nodes);
   syncBackdropScroll(field);
-  requestAnimationFrame(() => syncBackdropScroll(field));
 }
 
 /** Cuts text at every span boundary; each piece carries the worst severity of the spans over it. */
@@ -424,13 +502,29 @@ function highlightSegments(text, spans) {
   return segments;
 }
 
+/**
+ * Scrolls each mirror as its field is scrolled, in the next frame before it is painted: reading a
+ * field's scroll position right after the page changed would lay the whole page out again, once
+ * per field and keystroke. All reads first, then all writes: one layout at most.
+ */
+const scrollsToSync = new Set();
+
 function syncBackdropScroll(field) {
-  const mirror = backdropText(field);
-  if (!mirror) return;
-  const input = inputFor(field);
-  const backdrop = mirror.parentElement;
-  backdrop.scrollLeft = input.scrollLeft;
-  backdrop.scrollTop = input.scrollTop;
+  if (!backdropText(field)) return;
+  if (scrollsToSync.size === 0) requestAnimationFrame(flushBackdropScroll);
+  scrollsToSync.add(field);
+}
+
+function flushBackdropScroll() {
+  const positions = [...scrollsToSync].map((field) => {
+    const input = inputFor(field);
+    return [backdropText(field).parentElement, input.scrollLeft, input.scrollTop];
+  });
+  scrollsToSync.clear();
+  for (const [backdrop, left, top] of positions) {
+    if (backdrop.scrollLeft !== left) backdrop.scrollLeft = left;
+    if (backdrop.scrollTop !== top) backdrop.scrollTop = top;
+  }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -447,92 +541,81 @@ function renderSummary(summary) {
       plural(summary.infos, 'info', 'infos'),
     ].join(', ');
   if (summary.omitted) text += ` (${summary.omitted} more of the same rules not listed)`;
-  line.textContent = text;
-  line.dataset.state = summary.errors ? 'error' : summary.warnings ? 'warning' : 'ok';
+  setText(line, text);
+  const state = summary.errors ? 'error' : summary.warnings ? 'warning' : 'ok';
+  if (line.dataset.state !== state) line.dataset.state = state;
+}
+
+/** Changes a node's text only when it differs: an unchanged value is not laid out and painted again. */
+function setText(node, text) {
+  if (node.textContent !== text) node.textContent = text;
+}
+
+function setHidden(node, hidden) {
+  if (node.hidden !== hidden) node.hidden = hidden;
 }
 
 function plural(n, one, many) {
   return `${n} ${n === 1 ? one : many}`;
 }
 
-function renderOutput(report, setup) {
+function renderOutput(report) {
   const { normalized } = report;
   setCopyValue('out-scope', normalized.scope);
   const authorize = document.getElementById('out-authorize-url');
   if (normalized.authorize_url) {
     setCopyValue('out-authorize-url', normalized.authorize_url);
-    authorize.classList.remove('unavailable');
   } else {
-    setCopyValue('out-authorize-url', '', whyNoAuthorizeUrl(report, setup));
-    authorize.classList.add('unavailable');
+    setCopyValue('out-authorize-url', '', normalized.authorize_url_unavailable ?? '');
   }
-  document.getElementById('authorize-url-note').hidden = !normalized.authorize_url;
-  renderServiceNowValues(report, setup);
+  authorize.classList.toggle('unavailable', !normalized.authorize_url);
+  setHidden(document.getElementById('authorize-url-note'), !normalized.authorize_url);
+  renderServiceNowValues(report);
 }
 
 /** Puts a value to copy into an <output>; `note` is shown instead when there is nothing to copy. */
 function setCopyValue(id, value, note = '') {
   const output = document.getElementById(id);
-  output.textContent = value || note;
-  output.dataset.copyValue = value;
+  setText(output, value || note);
+  if (output.dataset.copyValue !== value) output.dataset.copyValue = value;
   const button = document.querySelector(`[data-copy="${id}"]`);
-  if (button) button.disabled = !value;
+  if (button && button.disabled !== !value) button.disabled = !value;
 }
 
-function grantOf(setup) {
-  const key = (setup.grant_type ?? '').trim().toLowerCase().replace(/[ -]/g, '_');
-  if (['', 'authorization_code', 'code', '3lo'].includes(key)) return 'authorization_code';
-  if (key === 'client_credentials') return 'client_credentials';
-  return 'unsupported';
-}
+/** ServiceNow's names for the grants the core knows. */
+const SERVICENOW_GRANTS = { authorization_code: 'Authorization Code', client_credentials: 'Client Credentials' };
+const LEAVE_EMPTY_FOR_CLIENT_CREDENTIALS = 'Leave empty: not used by client credentials.';
 
-function whyNoAuthorizeUrl(report, setup) {
-  const grant = grantOf(setup);
-  if (grant === 'client_credentials') return 'None: the client-credentials grant has no user consent, so no authorize URL.';
-  if (grant === 'unsupported') return 'Not available: choose the authorization_code grant first.';
-  const missing = [];
-  if (!(setup.client_id ?? '').trim()) missing.push(FIELD_LABELS.client_id);
-  if (!(setup.callback_url ?? '').trim() && !(setup.redirect_url ?? '').trim()) missing.push('a callback URL');
-  if (report.normalized.scopes.length === 0) missing.push('scopes');
-  if (missing.length) return `Not available yet: enter ${missing.join(', ')}.`;
-  const broken = ['client_id', 'callback_url', 'redirect_url', 'scopes'].filter((field) =>
-    report.findings.some((finding) => finding.field === field && finding.severity === 'error'));
-  if (broken.length) {
-    return `Not available yet: fix the errors in ${broken.map((field) => FIELD_LABELS[field]).join(', ')}.`;
-  }
-  return 'Not available yet: fix the errors above.';
-}
-
-function cloudOf(setup) {
-  const urls = ['authorization_url', 'token_url', 'api_base_url'].map((field) => setup[field] ?? '');
-  return urls.some((url) => url.includes('atlassian-us-gov-mod.com')) ? CLOUDS.government : CLOUDS.commercial;
-}
-
-/** The Application Registry and connection fields: label, id of the output, and how to get the value. */
+/**
+ * The Application Registry and connection fields: label, id of the output, the setup fields the
+ * value comes from (a hidden one hides it), and the value: the grant, the endpoints and the scope
+ * are the core's (`report.normalized`), for the setup's grant and cloud.
+ */
 const SERVICENOW_ROWS = [
   { id: 'out-sn-client-id', label: 'Client ID', sources: ['client_id'],
-    value: (setup) => (setup.client_id ?? '').trim() || '', empty: 'Enter the Client ID above.' },
+    value: ({ setup }) => (setup.client_id ?? '').trim(), empty: () => `Enter the ${labelOf('client_id')} above.` },
   { id: 'out-sn-client-secret', label: 'Client Secret', sources: ['client_secret'],
-    value: () => '', empty: 'Paste it from the Atlassian console (never shown here).' },
+    value: () => '', empty: () => 'Paste it from the Atlassian console (never shown here).' },
   { id: 'out-sn-grant-type', label: 'Default Grant type', sources: ['grant_type'],
-    value: (setup) => ({ authorization_code: 'Authorization Code', client_credentials: 'Client Credentials' })[grantOf(setup)] ?? '',
-    empty: 'Not a grant Atlassian offers: see the findings on Grant type.' },
+    value: ({ normalized }) => SERVICENOW_GRANTS[normalized.grant] ?? '',
+    empty: () => `Not a grant Atlassian offers: see the findings on ${labelOf('grant_type')}.` },
   { id: 'out-sn-redirect-url', label: 'Redirect URL', sources: ['callback_url', 'redirect_url'],
-    value: (setup) => (grantOf(setup) === 'client_credentials'
+    value: ({ setup, normalized }) => (normalized.grant === 'client_credentials'
       ? '' : ((setup.callback_url ?? '').trim() || (setup.redirect_url ?? '').trim())),
-    empty: (setup) => (grantOf(setup) === 'client_credentials'
-      ? 'Leave empty: not used by client credentials.' : 'Enter the Callback URL above; the Redirect URL must equal it.') },
+    empty: ({ normalized }) => (normalized.grant === 'client_credentials' ? LEAVE_EMPTY_FOR_CLIENT_CREDENTIALS
+      : `Enter the ${labelOf('callback_url')} above; the Redirect URL must equal it.`) },
   { id: 'out-sn-token-url', label: 'Token URL', sources: [],
-    value: (setup) => cloudOf(setup).token },
+    value: ({ normalized }) => normalized.endpoints.token_url },
   { id: 'out-sn-authorization-url', label: 'Authorization URL', sources: [],
-    value: (setup) => (grantOf(setup) === 'client_credentials' ? '' : cloudOf(setup).authorize),
-    empty: 'Leave empty: not used by client credentials.' },
+    value: ({ normalized }) => normalized.endpoints.authorization_url ?? '',
+    empty: ({ normalized }) => (normalized.grant === 'client_credentials' ? LEAVE_EMPTY_FOR_CLIENT_CREDENTIALS
+      : 'Not used by this grant.') },
   { id: 'out-sn-revocation-url', label: 'Token Revocation URL', sources: [],
-    value: () => '', empty: 'Leave empty: Atlassian documents no revocation endpoint for OAuth apps.' },
+    value: () => '', empty: () => 'Leave empty: Atlassian documents no revocation endpoint for OAuth apps.' },
   { id: 'out-sn-scope', label: 'OAuth Entity Scope', sources: ['scopes'],
-    value: (setup, report) => report.normalized.scope, empty: 'Enter the scopes above.' },
+    value: ({ normalized }) => normalized.scope, empty: () => `Enter the ${labelOf('scopes')} above.` },
   { id: 'out-sn-connection-url', label: 'Connection URL', sources: [],
-    value: (setup) => cloudOf(setup).api },
+    value: ({ normalized }) => normalized.endpoints.api_base_url },
 ];
 
 function buildServiceNowRows() {
@@ -558,23 +641,25 @@ function buildServiceNowRows() {
   }
 }
 
-function renderServiceNowValues(report, setup) {
+function renderServiceNowValues(report) {
+  const context = { setup: current?.setup ?? readSetup(), normalized: report.normalized };
+  const list = document.getElementById('servicenow-values');
+  if (list.dataset.cloud !== report.normalized.cloud) list.dataset.cloud = report.normalized.cloud;
   for (const row of SERVICENOW_ROWS) {
     const hidden = row.sources.some((field) => mustHide(field));
-    const value = hidden ? '' : row.value(setup, report);
+    const value = hidden ? '' : (row.value(context) ?? '');
     const empty = hidden ? 'Hidden: this looks like a client secret, not a value to paste here.'
-      : typeof row.empty === 'function' ? row.empty(setup) : (row.empty ?? '');
+      : (row.empty?.(context) ?? '');
     setCopyValue(row.id, value, empty);
     const output = document.getElementById(row.id);
     output.classList.toggle('unavailable', !value);
     const button = document.querySelector(`[data-copy="${row.id}"]`);
-    button.hidden = !value;
-    const broken = row.sources.filter((field) => field !== SECRET_FIELD
+    setHidden(button, !value);
+    const broken = row.sources.filter((field) => !secretFields.has(field)
       && report.findings.some((finding) => finding.field === field && finding.severity === 'error'));
     const warning = document.getElementById(`${row.id}-warning`);
-    warning.hidden = !value || broken.length === 0;
-    warning.textContent = broken.length
-      ? `Fix the errors in ${broken.map((field) => FIELD_LABELS[field]).join(' and ')} first.` : '';
+    setHidden(warning, !value || broken.length === 0);
+    setText(warning, broken.length ? `Fix the errors in ${broken.map(labelOf).join(' and ')} first.` : '');
   }
 }
 
@@ -710,8 +795,9 @@ function restoreFromFragment() {
   }
   const { setup, dropped } = withoutHiddenFields(decoded);
   fillForm(setup, { keepSecret: true });
+  forgetUndo();
   status.textContent = dropped.length
-    ? `The link held a secret (in ${dropped.map((f) => FIELD_LABELS[f] ?? f).join(', ')}): ignored; the other fields were filled in.`
+    ? `The link held a secret (in ${dropped.map(labelOf).join(', ')}): ignored; the other fields were filled in.`
     : 'The fields were filled in from the link.';
   runCheck();
 }
@@ -746,13 +832,26 @@ function renderRule(rule) {
   meta.append(
     element('span', 'visually-hidden', 'Default severity: '),
     severityBadge(rule.severity),
-    element('span', 'rule-field', `Field: ${FIELD_LABELS[rule.field] ?? rule.field}`),
-    element('span', 'rule-basis', `Basis: ${BASIS_WORDS[rule.basis] ?? rule.basis}`),
+    element('span', 'rule-field', `Field: ${labelOf(rule.field)}`),
+    element('span', 'rule-basis', `Basis: ${rule.basis_text}`),
   );
   const explanation = element('p', 'rule-explanation');
-  explanation.append(...withCodeSpans(rule.explanation));
+  explanation.append(...withCode(rule.explanation));
   section.append(heading, meta, explanation);
+  if (rule.fixes) {
+    const fixes = element('p', 'rule-fixes');
+    fixes.append(...withCode(rule.fixes));
+    section.append(fixes);
+  }
   return section;
+}
+
+/** A rule's default severity: the findings' icon and word. */
+function severityBadge(severity) {
+  const badge = element('span', 'severity-badge');
+  badge.dataset.severity = severity;
+  badge.append(findingView.icon(severity), element('span', 'severity-label', findingView.severityWord(severity)));
+  return badge;
 }
 
 function scrollToRuleInFragment() {
@@ -764,26 +863,7 @@ function scrollToRuleInFragment() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Small DOM helpers
-
-function element(tag, className, text) {
-  const node = document.createElement(tag);
-  if (className) node.className = className;
-  if (text !== undefined) node.textContent = text;
-  return node;
-}
-
-/** Text with `backticked` parts as <code>; everything is inserted as text, never as markup. */
-function withCodeSpans(text) {
-  const parts = String(text).split('`');
-  if (parts.length % 2 === 0) {
-    const rest = parts.pop(); // after an unpaired backtick: text, backtick included
-    parts[parts.length - 1] += `\`${rest}`;
-  }
-  return parts
-    .map((part, i) => (i % 2 === 1 ? element('code', null, part) : document.createTextNode(part)))
-    .filter((node) => node.textContent !== '');
-}
+// Version and load errors
 
 function showVersion() {
   document.getElementById('version').textContent = validator.version();

@@ -37,6 +37,39 @@ async function loadPreset(page, preset) {
   await page.click(`[data-preset="${preset}"]`);
 }
 
+const CLIENT_ID = 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z';
+const CALLBACK = 'https://dev12345.service-now.com/oauth_redirect.do';
+const FIXED_SCOPES = {
+  'servicenow-client-credentials':
+    'read:page:confluence search:confluence read:confluence-groups write:confluence-groups read:confluence-user',
+  'servicenow-authorization-code': 'read:page:confluence search:confluence read:confluence-groups '
+    + 'write:confluence-groups read:confluence-user read:me read:account offline_access',
+};
+
+/** Every field of the form with its text, empty ones included. */
+function formValues(page) {
+  return page.$$eval('#setup-form input, #setup-form textarea', (inputs) =>
+    Object.fromEntries(inputs.map((input) => [input.id, input.value])));
+}
+
+/** The Apply fix buttons the findings offer, by applicability. */
+function offeredFixes(page, applicability) {
+  return page.locator(`li.finding button.apply-fix[data-applicability="${applicability}"]`).count();
+}
+
+/** What the core says for the setup now in the form: the page's own validator, asked directly. */
+function coreReport(page) {
+  return page.evaluate(async () => {
+    const validator = await import('./pkg/threelo.js');
+    await validator.default();
+    const setup = {};
+    for (const input of document.querySelectorAll('#setup-form input, #setup-form textarea')) {
+      if (input.value !== '') setup[input.id] = input.value;
+    }
+    return validator.check(setup);
+  });
+}
+
 describe('the docs page', () => {
   test('the ServiceNow authorization-code preset shows the guide\'s mistakes', () =>
     withPage('preset-servicenow-authorization-code', async (page) => {
@@ -51,7 +84,7 @@ describe('the docs page', () => {
       const marks = await page.$$eval('[data-field="scopes"] .hl-backdrop mark', (m) => m.map((x) => x.textContent));
       assert.ok(marks.includes('ace:confluence'), `highlights: ${marks}`);
       // Severity is written out, not only coloured.
-      const label = await page.textContent('[data-findings-for="scopes"] li[data-rule="scope/unknown"] .severity-label');
+      const label = await page.textContent('[data-findings-for="scopes"] li[data-rule="scope/unknown"] .severity');
       assert.match(label, /error/i);
     }));
 
@@ -90,6 +123,126 @@ describe('the docs page', () => {
       const url = await page.textContent('#out-authorize-url');
       assert.match(url, /^https:\/\/auth\.atlassian\.com\/authorize\?audience=api\.atlassian\.com&client_id=Ab3d/);
       assert.match(url, /scope=read%3Apage%3Aconfluence%20offline_access/);
+    }));
+
+  for (const preset of ['servicenow-client-credentials', 'servicenow-authorization-code']) {
+    test(`Apply all fixes on the ${preset} preset: every safe fix in one click, and Undo puts every field back`, () =>
+      withPage(`apply-all-${preset}`, async (page) => {
+        await loadPreset(page, preset);
+        const before = await formValues(page);
+        const rulesBefore = await shownRules(page);
+        const safe = await offeredFixes(page, 'safe');
+        assert.ok(safe > 0, 'the preset offers safe fixes');
+        assert.equal(await page.isEnabled('#apply-all'), true);
+        assert.equal(await page.isHidden('#undo-fixes'), true);
+
+        await page.click('#apply-all');
+        assert.equal(await offeredFixes(page, 'safe'), 0, 'a safe fix is still offered');
+        assert.equal((await coreReport(page)).findings.filter((f) => f.fix?.applicability === 'safe').length, 0,
+          'the core still offers a safe fix');
+        assert.equal(await page.isDisabled('#apply-all'), true, 'Apply all fixes is enabled with nothing to apply');
+        assert.equal(await page.inputValue('#scopes'), FIXED_SCOPES[preset]);
+        assert.equal(await page.inputValue('#revocation_url'), '');
+        assert.equal(await page.inputValue('#client_secret'), before.client_secret, 'the secret field was written');
+        for (const field of ['client_id', 'grant_type', 'token_url', 'api_base_url']) {
+          assert.equal(await page.inputValue(`#${field}`), before[field], `${field} changed`);
+        }
+        assert.equal(await page.textContent('#out-scope'), FIXED_SCOPES[preset], 'the values to paste follow');
+        assert.match(await page.textContent('#fix-status'), new RegExp(`^Fixed ${safe} findings\\.`));
+        assert.equal(await page.isVisible('#undo-fixes'), true);
+        assert.equal(await page.evaluate(() => document.activeElement.id), 'undo-fixes', 'Undo does not have the focus');
+        await screenshot(page, `apply-all-${preset}-after`);
+
+        if (preset === 'servicenow-client-credentials') {
+          assert.deepEqual(await shownRules(page), ['grant/service-account']);
+          await page.click('#undo-fixes');
+        } else {
+          // Ctrl+Z undoes too, when the focus is not in a text field.
+          await page.keyboard.press('Control+z');
+        }
+        assert.deepEqual(await formValues(page), before, 'Undo left a field as it was fixed');
+        assert.deepEqual(await shownRules(page), rulesBefore);
+        assert.equal(await page.isEnabled('#apply-all'), true);
+        assert.equal(await page.isHidden('#undo-fixes'), true);
+        assert.match(await page.textContent('#fix-status'), /^Undone/);
+      }));
+  }
+
+  test('Apply all fixes leaves a guess to its own button, and typing ends Undo', () =>
+    withPage('apply-all-leaves-guesses', async (page) => {
+      await loadPreset(page, 'blank');
+      assert.equal(await page.isDisabled('#apply-all'), true, 'Apply all fixes with no safe fix to apply');
+      await page.fill('#client_id', CLIENT_ID);
+      await page.fill('#callback_url', CALLBACK);
+      await page.fill('#scopes', 'read:page:confluence search:confluence');
+      await page.fill('#revocation_url', 'https://auth.atlassian.com/oauth/token');
+      const guess = page.locator('li[data-rule="scope/offline-access-missing"] button.apply-fix');
+      assert.equal(await guess.getAttribute('data-applicability'), 'unsafe');
+      assert.match(await guess.textContent(), /Apply fix \(a guess\)/);
+      assert.match(await guess.getAttribute('title'), /^A guess: set Scopes to: read:page:confluence search:confluence offline_access$/);
+
+      await page.click('#apply-all');
+      assert.equal(await page.inputValue('#revocation_url'), '');
+      assert.equal(await page.inputValue('#scopes'), 'read:page:confluence search:confluence', 'Apply all applied a guess');
+      assert.equal(await page.textContent('#fix-status'), 'Fixed 1 finding. 1 guess is left for you, on its finding.');
+      assert.equal(await guess.count(), 1);
+      await screenshot(page, 'apply-all-guess-left');
+
+      await guess.click();
+      assert.equal(await page.inputValue('#scopes'), 'read:page:confluence search:confluence offline_access');
+      assert.deepEqual(await shownRules(page, 'scopes'), []);
+      assert.equal(await page.textContent('#fix-status'), 'Fixed 1 finding.');
+      await page.click('#undo-fixes');
+      assert.equal(await page.inputValue('#scopes'), 'read:page:confluence search:confluence');
+
+      // Typing after an Apply: Undo would throw the typing away, so it is gone.
+      await page.fill('#revocation_url', 'https://auth.atlassian.com/oauth/token');
+      await page.click('#apply-all');
+      assert.equal(await page.isVisible('#undo-fixes'), true);
+      await page.locator('#client_id').press('End');
+      await page.keyboard.type(' ');
+      assert.equal(await page.isHidden('#undo-fixes'), true);
+      assert.equal(await page.textContent('#fix-status'), '');
+    }));
+
+  test('the values to paste into ServiceNow are the core\'s: grant, endpoints, and Government Cloud\'s when the token URL is', () =>
+    withPage('servicenow-values', async (page) => {
+      const value = (id) => page.textContent(`#out-sn-${id}`);
+      await loadPreset(page, 'servicenow-client-credentials');
+      let { normalized } = await coreReport(page);
+      assert.equal(normalized.grant, 'client_credentials');
+      assert.equal(await value('grant-type'), 'Client Credentials');
+      assert.equal(await value('token-url'), normalized.endpoints.token_url);
+      assert.equal(await value('connection-url'), normalized.endpoints.api_base_url);
+      assert.equal(normalized.endpoints.authorization_url, undefined);
+      assert.match(await value('authorization-url'), /^Leave empty/);
+      assert.match(await value('redirect-url'), /^Leave empty/);
+      assert.equal(await page.textContent('#out-authorize-url'), normalized.authorize_url_unavailable);
+
+      await loadPreset(page, 'blank');
+      await page.fill('#client_id', CLIENT_ID);
+      await page.fill('#callback_url', CALLBACK);
+      await page.fill('#scopes', 'read:page:confluence offline_access');
+      await page.fill('#token_url', 'https://auth.atlassian-us-gov-mod.com/oauth/token');
+      ({ normalized } = await coreReport(page));
+      assert.equal(normalized.cloud, 'government');
+      assert.equal(await value('grant-type'), 'Authorization Code');
+      assert.equal(await value('token-url'), 'https://auth.atlassian-us-gov-mod.com/oauth/token');
+      assert.equal(await value('authorization-url'), 'https://auth.atlassian-us-gov-mod.com/authorize');
+      assert.equal(await value('connection-url'), 'https://api.atlassian-us-gov-mod.com/');
+      assert.deepEqual(
+        { authorization_url: await value('authorization-url'), token_url: await value('token-url'), api_base_url: await value('connection-url') },
+        normalized.endpoints,
+      );
+      assert.equal(await value('redirect-url'), CALLBACK);
+      assert.equal(await page.textContent('#out-authorize-url'), normalized.authorize_url);
+      assert.match(normalized.authorize_url, /^https:\/\/auth\.atlassian-us-gov-mod\.com\/authorize\?/);
+
+      await page.fill('#grant_type', 'password');
+      ({ normalized } = await coreReport(page));
+      assert.equal(normalized.grant, 'unsupported');
+      assert.match(await value('grant-type'), /^Not a grant Atlassian offers/);
+      assert.equal(await page.textContent('#out-authorize-url'), normalized.authorize_url_unavailable);
     }));
 
   test('a share link restores the setup but never carries the secret', () =>
@@ -161,6 +314,20 @@ describe('the docs page', () => {
       assert.equal(href, '#rule-scope/unknown');
       await page.click('li[data-rule="scope/unknown"] a.rule-link');
       assert.match(await page.textContent('[id="rule-scope/unknown"] .rule-explanation'), /ace:confluence/);
+      // What each rule's fixes are, what it rests on, and the field's label: the core's words.
+      const core = await page.evaluate(async () => {
+        const validator = await import('./pkg/threelo.js');
+        await validator.default();
+        return { rules: validator.rules(), fields: validator.fields() };
+      });
+      const label = Object.fromEntries(core.fields.map((field) => [field.key, field.label]));
+      for (const rule of core.rules) {
+        const section = page.locator(`[id="rule-${rule.code}"]`);
+        assert.equal(await section.locator('.rule-fixes').textContent(), rule.fixes.replaceAll('`', ''), rule.code);
+        assert.equal(await section.locator('.rule-basis').textContent(), `Basis: ${rule.basis_text}`, rule.code);
+        assert.equal(await section.locator('.rule-field').textContent(), `Field: ${label[rule.field]}`, rule.code);
+      }
+      assert.equal(await page.textContent('label[for="redirect_url"]'), label.redirect_url);
     }));
 
   test('it keeps checking with the network gone once loaded', () =>
