@@ -40,16 +40,28 @@ export const STAND_IN_SECRET = readFileSync(join(ROOT, 'fake-atlassian', 'defaul
 const DEFAULT_READY_TIMEOUT_MS = 120_000;
 const STOP_GRACE_MS = 5_000;
 
-/** A free TCP port on loopback (released just before use; good enough for tests). */
-export function freePort() {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.on('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address();
-      server.close(() => resolve(port));
+/** Ports this process has handed out: the OS may give a released port again at once. */
+const handedOut = new Set();
+
+/**
+ * A free TCP port on loopback, never one handed out before in this process (it is released just
+ * before use, and several Workers start at once: the OS once gave two of them the same port).
+ */
+export async function freePort() {
+  for (;;) {
+    const port = await new Promise((resolve, reject) => {
+      const server = createServer();
+      server.on('error', reject);
+      server.listen(0, '127.0.0.1', () => {
+        const { port: bound } = server.address();
+        server.close(() => resolve(bound));
+      });
     });
-  });
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
 }
 
 let built;
