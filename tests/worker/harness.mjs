@@ -108,7 +108,20 @@ export async function startFakeAtlassian({ args = [], timeoutMs = 60_000 } = {})
  *
  * Resolves to { origin, port, vars, secrets, fakeAtlassian, output(), waitForOutput(re), stop() }.
  */
-export async function startWorker({
+export async function startWorker(options = {}) {
+  // A port is free when it is chosen and taken by wrangler a moment later; wrangler and workerd
+  // choose ports of their own in between, and with several Workers starting at once one of those
+  // can land on it ("Address already in use"). Such a start is tried again, on new ports.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startWorkerOnce(options);
+    } catch (error) {
+      if (attempt >= 3 || !String(error?.message).includes('Address already in use')) throw error;
+    }
+  }
+}
+
+async function startWorkerOnce({
   vars = {}, fakeAtlassian = null, config = null, timeoutMs = DEFAULT_READY_TIMEOUT_MS,
 } = {}) {
   await buildWorker();
