@@ -1,4 +1,5 @@
-//! `cargo bench`: time of one `check` on a realistic setup and on pathological input.
+//! `cargo bench`: time of one `check`, and of applying every safe fix, on a realistic setup and on
+//! pathological input.
 
 use threelo::{check, Setup};
 
@@ -62,4 +63,20 @@ fn one_token_100kb_everywhere(bencher: divan::Bencher) {
         api_base_url: Some(junk),
     };
     bencher.bench(|| check(divan::black_box(&setup)));
+}
+
+/// Every safe fix of the ServiceNow setup at once: what `threelo check --fix` and the docs page's
+/// "Apply all fixes" cost.
+#[divan::bench]
+fn apply_all_fixes(bencher: divan::Bencher) {
+    let setup = servicenow_setup();
+    bencher.bench(|| threelo::apply_fixes(&setup, &check(&setup), false));
+}
+
+/// Two scopes pasted 10,000 times each: each one's fix removes every repeat (10,000 edits), so
+/// comparing the two fixes is where an all-pairs overlap check would take its square.
+#[divan::bench]
+fn apply_all_fixes_to_pasted_repeats(bencher: divan::Bencher) {
+    let setup = Setup { scopes: Some("openid email ".repeat(10_000)), ..servicenow_setup() };
+    bencher.bench(|| threelo::apply_fixes(&setup, &check(&setup), false));
 }

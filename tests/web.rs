@@ -102,6 +102,18 @@ fn apply_fixes_counts_edits_in_utf16_like_spans() {
 }
 
 #[wasm_bindgen_test]
+fn apply_fixes_on_thousands_of_pasted_repeats_agrees_with_the_core() {
+    // One fix with thousands of edits, in text that is not ASCII: offsets convert in one pass.
+    let setup = Setup { scopes: Some("📄 openid email ".repeat(2_000)), ..Setup::default() };
+    let js = to_js(&setup);
+    let fixed: Setup =
+        serde_wasm_bindgen::from_value(apply_fixes(js.clone(), check_setup(js).unwrap(), options(false)).unwrap())
+            .unwrap();
+    assert_eq!(fixed, threelo::apply_fixes(&setup, &check(&setup), false).setup);
+    assert!(!fixed.scopes.as_deref().unwrap().contains("openid"));
+}
+
+#[wasm_bindgen_test]
 fn apply_fixes_refuses_what_is_not_a_report() {
     let setup = to_js(&Setup { scopes: Some("read:me,offline_access".into()), ..Setup::default() });
     let message = thrown_message(apply_fixes(setup.clone(), JsValue::from(3), options(false)));

@@ -5,6 +5,7 @@
 
 use super::check;
 use super::order::{index_of, key, sort_keys};
+use super::text::Offsets;
 use crate::diagnostic::{Applicability, Edit, Field, Fix};
 use crate::report::Report;
 use crate::setup::Setup;
@@ -54,9 +55,13 @@ pub fn apply_fix_list(setup: &Setup, fixes: &[&Fix], unsafe_fixes: bool) -> Fixe
 /// severe first); returns how many.
 fn apply_round<'a>(setup: &mut Setup, fixes: impl Iterator<Item = &'a Fix>, unsafe_fixes: bool) -> usize {
     let mut chosen: Vec<&Fix> = Vec::new();
+    // Each field's length in characters, counted once for all its fixes.
+    let lengths = Field::ALL.map(|field| setup.get(field).map(|text| text.chars().count()));
     for fix in fixes {
         let allowed = fix.applicability == Applicability::Safe || unsafe_fixes;
-        if allowed && !chosen.iter().any(|other| other.conflicts_with(fix)) && fits(setup.get(fix.field), fix) {
+        let length = Field::ALL.iter().position(|f| *f == fix.field).and_then(|i| lengths[i]);
+        // Whether it fits first: the overlap sweep relies on edits in order.
+        if allowed && fits(length, fix) && !chosen.iter().any(|other| other.conflicts_with(fix)) {
             chosen.push(fix);
         }
     }
@@ -70,16 +75,15 @@ fn apply_round<'a>(setup: &mut Setup, fixes: impl Iterator<Item = &'a Fix>, unsa
     chosen.len()
 }
 
-/// Whether every edit of `fix` lies inside `text`, in order and apart: true of every fix a
-/// report of this text offers.
-fn fits(text: Option<&str>, fix: &Fix) -> bool {
-    let length = text.map_or(0, |text| text.chars().count());
+/// Whether every edit of `fix` lies inside a text of `length` characters (`None`: the field is
+/// absent), in order and apart: true of every fix a report of this text offers.
+fn fits(length: Option<usize>, fix: &Fix) -> bool {
     let mut end = 0;
     fix.edits.iter().all(|edit| {
-        let fits = end <= edit.start && edit.start <= edit.end && edit.end <= length;
+        let fits = end <= edit.start && edit.start <= edit.end && edit.end <= length.unwrap_or(0);
         end = edit.end;
         fits
-    }) && (text.is_some() || fix.edits.is_empty())
+    }) && (length.is_some() || fix.edits.is_empty())
 }
 
 /// `text` with non-overlapping edits, in characters, applied.
@@ -88,11 +92,11 @@ fn edited(text: &str, edits: Vec<&Edit>) -> String {
     let mut keys: Vec<u128> =
         edits.iter().enumerate().map(|(i, e)| key((e.start as u128) << 32 | e.end as u128, i)).collect();
     sort_keys(&mut keys);
-    let bytes = |chars: usize| text.char_indices().nth(chars).map_or(text.len(), |(at, _)| at);
+    let mut offsets = Offsets::new(text);
     let mut out = String::with_capacity(text.len());
     let mut copied = 0;
     for edit in keys.into_iter().map(|k| edits[index_of(k)]) {
-        let (start, end) = (bytes(edit.start), bytes(edit.end));
+        let (start, end) = (offsets.byte_of(edit.start), offsets.byte_of(edit.end));
         out.push_str(&text[copied..start]);
         out.push_str(&edit.insert);
         copied = end;

@@ -5,7 +5,7 @@ use std::ops::Range;
 
 use super::order::{index_of, key, sort_keys};
 use super::proposal::{spliced, Proposal};
-use super::text::quoted;
+use super::text::{quoted, Offsets};
 use super::{Rule, MAX_FINDINGS_PER_RULE};
 use crate::diagnostic::{Applicability, Edit, Field, Fix, Severity, Span};
 use crate::redact::Redactor;
@@ -118,8 +118,10 @@ impl<'a> Findings<'a> {
         self.count(severity);
         self.listed[hit.rule as usize] += 1;
         let text = self.setup.get(hit.field).unwrap_or("");
-        let span =
-            hit.span.map(|bytes| Span { start: char_offset(text, bytes.start), end: char_offset(text, bytes.end) });
+        let span = hit.span.map(|bytes| {
+            let mut offsets = Offsets::new(text);
+            Span { start: offsets.chars_before(bytes.start), end: offsets.chars_before(bytes.end) }
+        });
         // Redacted here, where every finding passes: whatever a rule put in its text.
         let message = match self.redactor.redact(&hit.message) {
             Cow::Borrowed(_) => hit.message,
@@ -147,11 +149,12 @@ impl<'a> Findings<'a> {
         if self.redactor.finds_secret_in(&replacement) {
             return None;
         }
+        let mut offsets = Offsets::new(text);
         let edits = edits
             .into_iter()
             .map(|(range, insert)| Edit {
-                start: char_offset(text, range.start),
-                end: char_offset(text, range.end),
+                start: offsets.chars_before(range.start),
+                end: offsets.chars_before(range.end),
                 insert,
             })
             .collect();
@@ -217,16 +220,4 @@ impl<'a> Findings<'a> {
         let findings = keys.into_iter().filter_map(|key| slots[index_of(key)].take()).collect();
         Report { findings, summary: self.summary, normalized }
     }
-}
-
-/// Characters before byte `index` of `text` (clamped to a char boundary).
-fn char_offset(text: &str, index: usize) -> usize {
-    let mut index = index.min(text.len());
-    if text.is_ascii() {
-        return index;
-    }
-    while !text.is_char_boundary(index) {
-        index -= 1;
-    }
-    text[..index].chars().count()
 }

@@ -62,9 +62,25 @@ pub struct Fix {
 }
 
 impl Fix {
-    /// Whether some edit of `self` overlaps some edit of `other` on the same field.
+    /// Whether some edit of `self` overlaps some edit of `other` on the same field. Both lists
+    /// are in order and apart, so one sweep over the two answers: a fix that removes every
+    /// repeat of a scope pasted thousands of times is compared in linear time, not squared.
     pub fn conflicts_with(&self, other: &Fix) -> bool {
-        self.field == other.field && self.edits.iter().any(|a| other.edits.iter().any(|b| a.overlaps(b)))
+        if self.field != other.field {
+            return false;
+        }
+        let (mut a, mut b) = (self.edits.iter().peekable(), other.edits.iter().peekable());
+        while let (Some(x), Some(y)) = (a.peek(), b.peek()) {
+            if x.overlaps(y) {
+                return true;
+            }
+            if x.end < y.end {
+                a.next();
+            } else {
+                b.next();
+            }
+        }
+        false
     }
 }
 

@@ -184,11 +184,11 @@ fn fixes_from_wire(setup: &Setup, text: &str, numbers: &[u32]) -> Option<Vec<Fix
     while let Some(field) = numbers.next() {
         let field = *Field::ALL.get(field)?;
         let applicability = if numbers.next()? == 0 { Applicability::Safe } else { Applicability::Unsafe };
-        let typed = setup.get(field).unwrap_or("");
-        let chars = |units: usize| utf16_to_chars(typed, units);
+        let mut offsets = Utf16Offsets::new(setup.get(field).unwrap_or(""));
         let mut edits = Vec::new();
         for _ in 0..numbers.next()? {
-            let (start, end) = (chars(numbers.next()?), chars(numbers.next()?));
+            let start = offsets.chars_at(numbers.next()?);
+            let end = offsets.chars_at(numbers.next()?);
             let (insert, rest) = split_utf16(inserts, numbers.next()?)?;
             inserts = rest;
             edits.push(Edit { start, end, insert: insert.to_string() });
@@ -199,23 +199,64 @@ fn fixes_from_wire(setup: &Setup, text: &str, numbers: &[u32]) -> Option<Vec<Fix
     Some(fixes)
 }
 
-/// Characters in the first `units` UTF-16 code units of `text` (past its end: one more than
-/// it has, so that the edit does not fit and is left out).
-fn utf16_to_chars(text: &str, units: usize) -> usize {
-    if text.is_ascii() {
-        return if units <= text.len() { units } else { text.len() + 1 };
+/// Characters and UTF-16 code units of one text, converted walking on from the last conversion,
+/// so that the many edits of one fix (every repeat of a pasted scope) cost one pass.
+struct Utf16Offsets<'t> {
+    text: &'t str,
+    ascii: bool,
+    /// The last conversion's place: characters, UTF-16 units and bytes before it.
+    chars: usize,
+    units: usize,
+    byte: usize,
+}
+
+impl<'t> Utf16Offsets<'t> {
+    fn new(text: &'t str) -> Self {
+        Utf16Offsets { text, ascii: text.is_ascii(), chars: 0, units: 0, byte: 0 }
     }
-    let mut counted = 0;
-    for (chars, c) in text.chars().enumerate() {
-        if counted >= units {
+
+    fn back_to_start_unless(&mut self, ahead: bool) {
+        if !ahead {
+            (self.chars, self.units, self.byte) = (0, 0, 0);
+        }
+    }
+
+    /// UTF-16 code units before character `chars`.
+    fn units_before(&mut self, chars: usize) -> usize {
+        if self.ascii {
             return chars;
         }
-        counted += c.len_utf16();
+        self.back_to_start_unless(chars >= self.chars);
+        for c in self.text[self.byte..].chars() {
+            if self.chars >= chars {
+                break;
+            }
+            (self.chars, self.units, self.byte) =
+                (self.chars + 1, self.units + c.len_utf16(), self.byte + c.len_utf8());
+        }
+        self.units
     }
-    if counted == units {
-        text.chars().count()
-    } else {
-        text.chars().count() + 1
+
+    /// Characters in the first `units` UTF-16 code units (a unit inside a character counts the
+    /// whole character); past the text's end, one more than it has, so that the edit does not fit
+    /// and is left out.
+    fn chars_at(&mut self, units: usize) -> usize {
+        if self.ascii {
+            return if units <= self.text.len() { units } else { self.text.len() + 1 };
+        }
+        self.back_to_start_unless(units >= self.units);
+        for c in self.text[self.byte..].chars() {
+            if self.units >= units {
+                return self.chars;
+            }
+            (self.chars, self.units, self.byte) =
+                (self.chars + 1, self.units + c.len_utf16(), self.byte + c.len_utf8());
+        }
+        if self.units >= units {
+            self.chars
+        } else {
+            self.chars + 1
+        }
     }
 }
 
@@ -288,21 +329,17 @@ fn split_utf16(text: &str, units: usize) -> Option<(&str, &str)> {
 
 /// Character offsets → UTF-16 offsets, for every span and every fix's edits.
 fn to_utf16_spans(setup: &Setup, report: &mut Report) {
-    let units = |text: &str, chars: usize| -> usize { text.chars().take(chars).map(char::len_utf16).sum() };
     for finding in &mut report.findings {
         if let (Some(span), Some(text)) = (finding.span.as_mut(), setup.get(finding.field)) {
-            if !text.is_ascii() {
-                span.start = units(text, span.start);
-                span.end = units(text, span.end);
-            }
+            let mut offsets = Utf16Offsets::new(text);
+            span.start = offsets.units_before(span.start);
+            span.end = offsets.units_before(span.end);
         }
         if let Some(fix) = finding.fix.as_mut() {
-            let text = setup.get(fix.field).unwrap_or("");
-            if !text.is_ascii() {
-                for edit in &mut fix.edits {
-                    edit.start = units(text, edit.start);
-                    edit.end = units(text, edit.end);
-                }
+            let mut offsets = Utf16Offsets::new(setup.get(fix.field).unwrap_or(""));
+            for edit in &mut fix.edits {
+                edit.start = offsets.units_before(edit.start);
+                edit.end = offsets.units_before(edit.end);
             }
         }
     }
