@@ -1,7 +1,5 @@
-// The browser validator's side of the wasm boundary: reads a setup into one string for Rust, and
-// builds the JS objects of the answers from their wire form (src/web/wire.rs): `text` holds every
-// string end to end, `numbers` the counts, flags, spans and string lengths, in the order wire.rs
-// writes them. One crossing per direction instead of one per field or property.
+// The JS side of the wasm boundary: the wire form of setups and answers, as src/web/wire.rs says
+// (kept short: this file ships as it is, and counts toward the page's 100 KB).
 
 // Field::ALL's keys, in its order (src/setup.rs): readSetup's answer lists values in this order.
 const FIELDS = [
@@ -15,8 +13,7 @@ function typeName(value) {
   return `a ${typeof value}`;
 }
 
-// The setup as `len,len,…;values`: each field's length in UTF-16 code units (-1 when absent),
-// then the values end to end. Throws an Error naming the problem for input of the wrong shape.
+// The setup as `len,len,…;values` (UTF-16 lengths, -1 absent); an Error names a wrong shape.
 export function readSetup(setup) {
   if (setup === null || setup === undefined) return `${FIELDS.map(() => -1).join(',')};`;
   if (typeof setup !== 'object' || Array.isArray(setup)) {
@@ -149,10 +146,7 @@ export function decodeFields(text, numbers) {
   return fields;
 }
 
-// The fixes of a report, for applyFixes: `numbers` holds per fix its field's index in FIELDS,
-// 1 when unsafe, the count of edits and each edit's start, end (UTF-16 code units) and insert's
-// length; `text` the inserts end to end. Throws an Error naming what is wrong in a report that
-// is not one.
+// A report's fixes for applyFixes, laid out as `fixes_from_wire` (src/web/mod.rs) reads them.
 export function packFixes(report) {
   if (!report || !Array.isArray(report.findings)) throw new Error('applyFixes() takes the report check() gave for the setup');
   const numbers = [];

@@ -176,7 +176,9 @@ pub fn apply_fixes(
 }
 
 /// The fixes `packFixes` (decode.js) laid out, with their UTF-16 offsets turned into
-/// characters of the setup's fields; `None` when the layout is broken.
+/// characters of the setup's fields; `None` when the layout is broken. `numbers` holds per fix
+/// its field's index in `Field::ALL`, 1 when unsafe, the count of edits and each edit's start,
+/// end (UTF-16 code units) and insert's length; `text` the inserts end to end.
 fn fixes_from_wire(setup: &Setup, text: &str, numbers: &[u32]) -> Option<Vec<Fix>> {
     let mut numbers = numbers.iter().map(|n| *n as usize);
     let mut inserts = text;
