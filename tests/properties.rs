@@ -116,6 +116,9 @@ proptest! {
         }
         let s = &report.summary;
         prop_assert_eq!(s.errors + s.warnings + s.infos, report.findings.len() + s.omitted);
+        // The consent URL, or why there is none: never both, never neither.
+        let n = &report.normalized;
+        prop_assert!(n.authorize_url.is_some() != n.authorize_url_unavailable.is_some(), "{:?}", n);
     }
 
     #[test]

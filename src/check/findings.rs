@@ -202,7 +202,11 @@ impl<'a> Findings<'a> {
             normalized.scope = redacted;
         }
         // A consent URL with a hidden part would not work: none is offered.
-        normalized.authorize_url = normalized.authorize_url.filter(|url| !self.redactor.finds_secret_in(url));
+        if normalized.authorize_url.as_ref().is_some_and(|url| self.redactor.finds_secret_in(url)) {
+            normalized.authorize_url = None;
+            normalized.authorize_url_unavailable =
+                Some("Not available: it would carry a secret-shaped value from the fields above.".to_string());
+        }
         // Most severe first, then in field order, then left to right: the order a person fixes them.
         // The push order breaks ties, so the order is the same on every platform and build.
         // Packed: severity, then field, then the span's start (none first) in the low 64 bits.
