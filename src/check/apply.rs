@@ -10,15 +10,17 @@ use crate::diagnostic::{Applicability, Edit, Field, Fix};
 use crate::report::Report;
 use crate::setup::Setup;
 
-/// Enough for every chain of overlapping fixes seen (a scope list needs two); a bound, so that
-/// fixes that undo each other cannot loop.
+/// Enough for every chain of overlapping fixes seen (a scope list needs two or three: an
+/// insertion beside a removal waits a round); a bound, so that fixes that undo each other
+/// cannot loop.
 const MAX_ROUNDS: usize = 8;
 
 /// A setup after its fixes, with how many were applied and its own report.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Fixed {
     pub setup: Setup,
-    /// Fixes applied, over all rounds: each resolved the finding it came with.
+    /// Fixes applied, over all rounds. The table's `fixed` cases check that their findings are
+    /// gone; the property tests, that no safe fix is left and no error added.
     pub fixed: usize,
     /// The fixed setup's report: what remains.
     pub report: Report,
