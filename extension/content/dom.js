@@ -84,10 +84,11 @@ threelo.dom = (() => {
 
   /**
    * A value the page shows as text rather than in a field (the console's Settings page shows the
-   * client ID like that, with a copy button). Found from the element that names it: whatever points
-   * back at it with aria-labelledby, the <dd> after a <dt>, or the first element after it that
-   * holds text. Returns { element, label } or null. Walks the text nodes once, so a large page
-   * costs one pass, not one per element.
+   * client ID like that, with a copy button). Found from the element that names it, and only where
+   * the markup ties the two: whatever points back at it with aria-labelledby, or the <dd> after its
+   * <dt>. Text that merely follows a label is not taken for its value (a page could put anything
+   * there). Returns { element, label } or null. Walks the text nodes once, so a large page costs
+   * one pass, not one per element.
    */
   function findShownText(root, labels) {
     const wanted = new Set(labels.map(normalize));
@@ -112,13 +113,7 @@ threelo.dom = (() => {
     }
     if (label.tagName === 'DT') {
       const dd = label.nextElementSibling;
-      return dd && dd.tagName === 'DD' ? dd : null;
-    }
-    // The value sits after the label: in a following sibling, or after the label's own wrapper.
-    for (let node = label, depth = 0; node && depth < 2; node = node.parentElement, depth += 1) {
-      for (let next = node.nextElementSibling; next; next = next.nextElementSibling) {
-        if (next.textContent.trim() !== '' && isShown(next)) return next;
-      }
+      return dd && dd.tagName === 'DD' && isShown(dd) ? dd : null;
     }
     return null;
   }

@@ -3,8 +3,9 @@
 // ServiceNow instance. One browser for the whole file; each scenario opens its own tab, asserts
 // that its page logged nothing, and leaves a screenshot in artifacts/screenshots/extension-*.png.
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT } from '../browser/harness.mjs';
 import {
@@ -96,7 +97,19 @@ describe('the build', () => {
     assert.equal(manifest.content_security_policy.extension_pages, "script-src 'self' 'wasm-unsafe-eval'; object-src 'self'");
     const cargoVersion = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(/^\[package\][^[]*?^version\s*=\s*"([^"]+)"/m)[1];
     assert.equal(manifest.version, cargoVersion);
-    assert.ok(statSync(join(ROOT, 'dist', `threelo-extension-${cargoVersion}.zip`)).size > 0);
+  });
+
+  test('the store zip holds exactly the unpacked build, with its manifest', () => {
+    const cargoVersion = readFileSync(join(ROOT, 'Cargo.toml'), 'utf8').match(/^\[package\][^[]*?^version\s*=\s*"([^"]+)"/m)[1];
+    const zip = join(ROOT, 'dist', `threelo-extension-${cargoVersion}.zip`);
+    const unzip = (...args) => execFileSync('unzip', [...args, zip], { encoding: 'utf8' });
+    const entries = unzip('-Z1').split('\n').filter(Boolean).sort();
+    const unpacked = filesUnder(EXTENSION).map((path) => relative(EXTENSION, path)).sort();
+    assert.deepEqual(entries, unpacked);
+    const zipped = JSON.parse(execFileSync('unzip', ['-p', zip, 'manifest.json'], { encoding: 'utf8' }));
+    assert.deepEqual(zipped, JSON.parse(readFileSync(join(EXTENSION, 'manifest.json'), 'utf8')));
+    assert.equal(zipped.version, cargoVersion);
+    assert.deepEqual(zipped.permissions, ['storage']);
   });
 
   test('findings are drawn by the docs page\'s renderer: the build\'s copy of www/finding-view.js, unchanged', () => {
@@ -202,6 +215,52 @@ describe('the Atlassian developer console', () => {
       });
       await page.fill('#cb', 'https://dev12345.service-now.com/oauth_redirect.do#x');
       await waitForRule(page, 'callback_url', 'callback/fragment');
+    }));
+
+  test('a page cannot reach the extension: no runtime to message, and posted messages change nothing', () =>
+    inTab('console-page-messages', URLS.authorization, async (page) => {
+      const input = field(page, 'Callback URL');
+      await input.pressSequentially('http://dev12345.service-now.com/oauth_redirect.do', { delay: 2 });
+      await waitForRule(page, 'callback_url', 'callback/insecure');
+      const before = await remembered(browser.worker);
+      const tried = await page.evaluate((extensionId) => {
+        const planted = { kind: 'check', fields: { client_id: 'planted-client-id', redirect_url: 'https://evil.example/cb' } };
+        window.postMessage(planted, '*');
+        window.postMessage({ kind: 'recheck' }, '*');
+        window.postMessage({ kind: 'status' }, '*');
+        const runtime = globalThis.chrome?.runtime;
+        if (!runtime?.sendMessage) return 'no runtime';
+        try {
+          runtime.sendMessage(extensionId, planted);
+          return 'sent';
+        } catch (error) {
+          return `refused: ${error.message}`;
+        }
+      }, browser.extensionId);
+      assert.notEqual(tried, 'sent', 'the page could message the extension');
+      // The positive signal that the extension is still checking this page after the attempts.
+      await input.fill(`${CALLBACK}#x`);
+      await waitForRule(page, 'callback_url', 'callback/fragment');
+      const after = await remembered(browser.worker);
+      assert.ok(!JSON.stringify(after).includes('planted-client-id'), 'a planted client ID was remembered');
+      assert.ok(!JSON.stringify(after).includes('evil.example'), 'a planted redirect URL was remembered');
+      assert.deepEqual(Object.keys(after).sort(), Object.keys(before).sort());
+    }));
+
+  test('text that only follows a "Client ID" label is not taken for the client ID', () =>
+    inTab('console-unlabelled-text', URLS.myApps, async (page) => {
+      await page.waitForLoadState('load');
+      // A label tied to nothing, with an ID-shaped text right after it; and, as the positive signal
+      // that the extension has looked at this markup, a labelled Callback URL field with a finding.
+      await page.evaluate((id) => {
+        document.querySelector('main').insertAdjacentHTML('beforeend',
+          `<div><span>Client ID</span><div><span>${id}</span><button>Copy</button></div></div>`
+          + '<label for="cb">Callback URL</label><input id="cb">');
+      }, CLIENT_ID);
+      await page.fill('#cb', 'https://dev12345.service-now.com/oauth_redirect.do#x');
+      await waitForRule(page, 'callback_url', 'callback/fragment');
+      assert.deepEqual((await tabStatus(page))?.fields, ['Callback URL']);
+      assert.equal((await remembered(browser.worker)).atlassian?.client_id, undefined, 'the unlabelled text was remembered');
     }));
 });
 
