@@ -29,6 +29,7 @@ let perScope = null;
 async function answer(message, sender) {
   const site = siteOf(sender.url);
   if (!site) return null;
+  const host = new URL(sender.url).hostname;
   const fields = cleanFields(message.fields);
   const page = typeof message.page === 'string' ? message.page : '';
   let remembered;
@@ -36,11 +37,11 @@ async function answer(message, sender) {
     remembered = await memory.read(); // asked again only because the memory changed
   } else {
     const hidden = new Set(hiddenFields(fields));
-    const update = await memory.remember(site, fields, { host: new URL(sender.url).hostname, at: Date.now(), hidden });
+    const update = await memory.remember(site, fields, { host, at: Date.now(), hidden });
     remembered = update.memory;
     if (update.changed) memory.tellTabs(sender.tab.id);
   }
-  const { setup, borrowed } = compose(site, fields, remembered);
+  const { setup, borrowed } = compose(site, fields, remembered, host);
   await ready;
   perScope ??= new Set(rules().filter((rule) => rule.per_scope).map((rule) => rule.code));
   const sides = pair(site, fields, remembered);

@@ -30,8 +30,12 @@ export function cleanFields(fields) {
   return clean;
 }
 
-/** The setup to check: the page's fields plus the counterparts remembered from the other side. */
-export function compose(site, fields, remembered) {
+/**
+ * The setup to check: the page's fields plus the counterparts remembered from the other side.
+ * `host` is the page's own host: a value remembered from a ServiceNow page is borrowed on another
+ * ServiceNow page only when both are the same instance, as any instance can be a stranger's.
+ */
+export function compose(site, fields, remembered, host) {
   const setup = { ...fields };
   const borrowed = {};
   const borrow = (field, from) => {
@@ -44,7 +48,8 @@ export function compose(site, fields, remembered) {
   if (site === 'servicenow' && 'redirect_url' in fields) borrow('callback_url', remembered.atlassian?.callback_url);
   // The scope form has no grant type: the one last seen on the registry form tells whether
   // offline_access belongs.
-  if (site === 'servicenow' && 'scopes' in fields) borrow('grant_type', remembered.servicenow?.grant_type);
+  const sameInstance = (from) => (from?.host === host ? from : undefined);
+  if (site === 'servicenow' && 'scopes' in fields) borrow('grant_type', sameInstance(remembered.servicenow?.grant_type));
   return { setup, borrowed };
 }
 

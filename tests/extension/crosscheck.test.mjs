@@ -25,9 +25,11 @@ before(async () => {
   perScope = new Set(validator.rules().filter((rule) => rule.per_scope).map((rule) => rule.code));
 });
 
+const HOSTS = { atlassian: 'developer.atlassian.com', servicenow: 'dev12345.service-now.com' };
+
 /** The findings a page of `site` shows for `fields`, given what is remembered. */
-function shown(site, page, fields, remembered = {}) {
-  const { setup, borrowed } = compose(site, fields, remembered);
+function shown(site, page, fields, remembered = {}, host = HOSTS[site]) {
+  const { setup, borrowed } = compose(site, fields, remembered, host);
   const sides = pair(site, fields, remembered);
   const crossReport = sides ? crossCheck(sides.console, sides.client) : null;
   return present(check(setup), { site, page, fields, borrowed, remembered, crossReport, perScope }).findings;
@@ -93,6 +95,15 @@ describe('the cross-check', () => {
       { servicenow: { grant_type: seen('client_credentials', 'dev12345.service-now.com') } });
     assert.ok(!rules(clientCredentials).includes('scopes scope/offline-access-missing'));
     assert.ok(rules(clientCredentials).includes('scopes scope/no-user-context'));
+  });
+
+  test('a grant type seen on another ServiceNow instance is not borrowed', () => {
+    const scopes = 'read:confluence-content.all read:me';
+    const planted = { servicenow: { grant_type: seen('client_credentials', 'stranger.service-now.com') } };
+    const findings = shown('servicenow', 'scope', { scopes }, planted);
+    assert.ok(rules(findings).includes('scopes scope/offline-access-missing'));
+    assert.ok(!rules(findings).includes('scopes scope/no-user-context'));
+    assert.deepEqual(compose('servicenow', { scopes }, planted, 'dev12345.service-now.com').borrowed, {});
   });
 });
 
