@@ -15,6 +15,8 @@
   let view = { page: 'none', bindings: [] };
   let lastAsked = '';
   let lastAnswer = null;
+  let lastAnswered = ''; // the question whose answer is drawn
+  let scans = 0;
   let asking = 0;
   let timer = 0;
   let dueAt = 0;
@@ -46,6 +48,7 @@
   }
 
   function scan() {
+    scans += 1;
     try {
       view = site.read(document);
     } catch {
@@ -55,6 +58,7 @@
       ui.clearAll();
       lastAsked = '';
       lastAnswer = null;
+      lastAnswered = '';
       return;
     }
     const fields = fieldsOf(view.bindings);
@@ -65,11 +69,11 @@
       return;
     }
     lastAsked = question;
-    ask(fields, remember);
+    ask(fields, remember, question);
     remember = true;
   }
 
-  async function ask(fields, rememberThem) {
+  async function ask(fields, rememberThem, question) {
     const mine = ++asking;
     let answer;
     try {
@@ -81,7 +85,21 @@
     }
     if (mine !== asking || !answer || !Array.isArray(answer.findings)) return;
     lastAnswer = answer;
+    lastAnswered = question;
     show(answer);
+  }
+
+  /** Whether what the page shows now has been checked and its findings drawn: nothing is pending. */
+  function settled() {
+    if (timer) return false;
+    let now;
+    try {
+      now = site.read(document);
+    } catch {
+      return false;
+    }
+    if (now.bindings.length === 0) return lastAsked === '';
+    return JSON.stringify([now.page, fieldsOf(now.bindings)]) === lastAnswered;
   }
 
   function show(answer) {
@@ -161,9 +179,16 @@
    * From the extension itself. `recheck`: the other side changed (in another tab, or Forget), so
    * ask again with the same values. `status`: the popup asks which fields this tab has; only a
    * frame that found some answers, and when none does, the popup says the fields were not found.
+   * `scanned`: every frame answers how often it has read its page and whether it is `settled`, the
+   * signal a test waits for before it asserts that something did not appear.
    */
   function onMessage(message, sender, sendResponse) {
-    if (sender.id !== chrome.runtime.id || view.bindings.length === 0) return false;
+    if (sender.id !== chrome.runtime.id) return false;
+    if (message?.kind === 'scanned') {
+      sendResponse({ scans, settled: settled() });
+      return false;
+    }
+    if (view.bindings.length === 0) return false;
     if (message?.kind === 'recheck') {
       lastAsked = '';
       remember = false;

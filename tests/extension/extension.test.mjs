@@ -72,6 +72,28 @@ async function tabStatus(page) {
   }).then((answer) => answer ?? null); // no frame answered: undefined, or an error, depending on the browser
 }
 
+/** The content script's own account of its page: how often it has read it, and whether it is settled. */
+async function scanned(page) {
+  await page.bringToFront();
+  return browser.worker.evaluate(async () => {
+    const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+    return chrome.tabs.sendMessage(tab.id, { kind: 'scanned' }).catch(() => null);
+  }).then((answer) => answer ?? { scans: 0, settled: false });
+}
+
+/**
+ * The positive signal before any "nothing appears": the extension has read the page at least once
+ * more than `after` times and has drawn the answer for what the page shows now.
+ */
+async function waitSettled(page, { after = 0 } = {}) {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const state = await scanned(page);
+    if (state.settled && state.scans > after) return state;
+    await new Promise((resolve) => setTimeout(resolve, 25));
+  }
+  throw new Error('the extension never settled on this page');
+}
+
 function filesUnder(dir) {
   return readdirSync(dir).flatMap((name) => {
     const path = join(dir, name);
@@ -185,8 +207,9 @@ describe('the Atlassian developer console', () => {
     inTab('console-settings', URLS.settings, async (page) => {
       await waitRemembered('atlassian', 'client_id', CLIENT_ID);
       await page.getByRole('button', { name: 'Show' }).click();
+      const { scans } = await scanned(page);
       await page.getByText(SECRET).waitFor();
-      await page.waitForTimeout(300);
+      await waitSettled(page, { after: scans });
       assert.equal(await page.locator('threelo-findings').count(), 0, 'a sound ID and secret have no findings');
       assert.ok(!JSON.stringify(await remembered(browser.worker)).includes(SECRET.slice(4, 24)), 'the secret was stored');
       assert.deepEqual((await tabStatus(page))?.fields, ['Client ID', 'Secret']);
@@ -195,8 +218,9 @@ describe('the Atlassian developer console', () => {
   test('a page with none of the fields is left exactly as it was, and nothing is logged', () =>
     inTab('console-landing', URLS.myApps, async (page, tab) => {
       await page.waitForLoadState('load');
+      const { scans } = await waitSettled(page);
       await field(page, 'Search apps').pressSequentially('confluence', { delay: 2 });
-      await page.waitForTimeout(400);
+      await waitSettled(page, { after: scans });
       const fixture = readFileSync(new URL('./fixtures/console-myapps.html', import.meta.url), 'utf8');
       const counts = await page.evaluate((html) => ({
         now: document.querySelectorAll('*').length,
