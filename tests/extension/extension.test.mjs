@@ -185,6 +185,7 @@ describe('the Atlassian developer console', () => {
   test('a Permissions page shows each wrong scope in its own row, and ignores scopes not added', () =>
     inTab('console-permissions', URLS.permissions, async (page) => {
       await waitForRule(page, 'scopes#3', 'scope/not-for-oauth-apps');
+      await waitSettled(page);
       const hosts = await placed(page);
       const byCode = Object.fromEntries(hosts.filter((host) => host.code).map((host) => [host.code, host.rules]));
       assert.deepEqual(byCode, {
@@ -330,6 +331,7 @@ describe('ServiceNow', () => {
       await field(page, 'Token URL').fill('https://login.microsoftonline.com/common/oauth2/v2.0/token');
       await field(page, 'Token Revocation URL').fill('');
       await page.locator('threelo-findings').first().waitFor({ state: 'detached' });
+      await waitSettled(page);
       assert.equal(await page.locator('threelo-findings').count(), 0);
     }));
 });
