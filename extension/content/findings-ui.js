@@ -8,6 +8,12 @@
 
 threelo.ui = (() => {
   const HOST_TAG = 'threelo-findings';
+  // Closed, so that the page's scripts cannot read what is shown (a field's value, and for a
+  // mismatch the other side's). scripts/build-extension writes 'open' here in the test build only
+  // (dist/extension-test/), which the tests' locators read; a test checks the shipped one is closed.
+  const SHADOW_MODE = 'closed';
+  /** Each host's panel: with a closed root, host.shadowRoot is null even for us. */
+  const panels = new WeakMap();
 
   const STYLE = `
     :host { all: initial; display: block; }
@@ -92,13 +98,14 @@ threelo.ui = (() => {
   function createHost(key) {
     const host = document.createElement(HOST_TAG);
     host.dataset.threeloField = key;
-    const shadow = host.attachShadow({ mode: 'open' });
+    const shadow = host.attachShadow({ mode: SHADOW_MODE });
     const style = document.createElement('style');
     style.textContent = STYLE;
     const panel = document.createElement('div');
     panel.className = 'panel';
     panel.setAttribute('role', 'group');
     shadow.append(style, panel);
+    panels.set(host, panel);
     return host;
   }
 
@@ -135,7 +142,7 @@ threelo.ui = (() => {
     const signature = JSON.stringify([theme, label, findings, findings.map((finding) => Boolean(finding.fix && canFix(finding.fix)))]);
     if (signatures.get(host) === signature) return;
     signatures.set(host, signature);
-    const panel = host.shadowRoot.querySelector('.panel');
+    const panel = panels.get(host);
     panel.className = `panel ${theme}`;
     panel.setAttribute('aria-label', `threelo: ${findings.length === 1 ? '1 finding' : `${findings.length} findings`} for ${label}`);
     const list = document.createElement('ul');

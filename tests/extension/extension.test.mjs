@@ -9,7 +9,7 @@ import { join, relative } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ROOT } from '../browser/harness.mjs';
 import {
-  EXTENSION, URLS, field, findingsFor, forget, launchWithExtension, openTab, remembered, rulesFor, screenshot, waitForRule,
+  EXTENSION, TEST_EXTENSION, URLS, field, findingsFor, forget, launchWithExtension, openTab, remembered, rulesFor, screenshot, waitForRule,
 } from './harness.mjs';
 
 const CLIENT_ID = 'Ab3dEf6hIj9kLm2nOp5qRs8tUv1wXy4z'; // the Settings fixture's
@@ -449,5 +449,58 @@ describe('the network', () => {
   test('no request left the browser for any other host', () => {
     assert.deepEqual(browser.foreign, []);
     assert.deepEqual(browser.workerProblems, [], 'the background logged something');
+  });
+});
+
+describe('the shipped build', () => {
+  let shipped;
+  before(async () => {
+    shipped = await launchWithExtension({ extension: EXTENSION });
+  });
+  after(async () => {
+    await shipped?.close();
+  });
+
+  test('differs from the test build only in opening the findings\' shadow roots', () => {
+    const files = (dir) => filesUnder(dir).map((path) => relative(dir, path)).sort();
+    assert.deepEqual(files(TEST_EXTENSION), files(EXTENSION));
+    for (const file of files(EXTENSION)) {
+      const a = readFileSync(join(EXTENSION, file));
+      const b = readFileSync(join(TEST_EXTENSION, file));
+      if (file === join('content', 'findings-ui.js')) {
+        assert.equal(b.toString().replace("SHADOW_MODE = 'open'", "SHADOW_MODE = 'closed'"), a.toString());
+      } else {
+        assert.ok(a.equals(b), `${file} differs between the builds`);
+      }
+    }
+  });
+
+  test('a page cannot read the findings shown on it: their shadow roots are closed', async () => {
+    const tab = await openTab(shipped.context, URLS.authorization);
+    try {
+      const { page } = tab;
+      await field(page, 'Callback URL').pressSequentially('http://dev12345.service-now.com/oauth_redirect.do', { delay: 2 });
+      await page.locator('threelo-findings').first().waitFor({ state: 'attached' });
+      // The positive signal, from the extension itself: it shows a finding here.
+      let status = null;
+      for (let attempt = 0; attempt < 200 && !(status?.findings > 0); attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, 25));
+        status = await shipped.worker.evaluate(async () => {
+          const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+          return chrome.tabs.sendMessage(tab.id, { kind: 'status' }).catch(() => null);
+        });
+      }
+      assert.ok(status?.findings > 0, 'the extension showed no finding');
+      const seen = await page.evaluate(() => [...document.querySelectorAll('threelo-findings')].map((host) => ({
+        root: host.shadowRoot,
+        text: host.textContent,
+      })));
+      assert.ok(seen.length > 0);
+      for (const host of seen) assert.deepEqual(host, { root: null, text: '' });
+      assert.ok(!(await page.evaluate(() => document.body.innerText)).includes('callback/insecure'));
+      assert.deepEqual(tab.problems, []);
+    } finally {
+      await tab.page.close();
+    }
   });
 });

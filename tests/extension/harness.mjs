@@ -9,7 +9,9 @@ import { fileURLToPath } from 'node:url';
 import { chromium } from 'playwright-core';
 import { ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, ROOT } from '../browser/harness.mjs';
 
+/** The shipped build (zipped for the stores) and the test build, whose findings' shadow roots are open. */
 export const EXTENSION = join(ROOT, 'dist', 'extension');
+export const TEST_EXTENSION = join(ROOT, 'dist', 'extension-test');
 const FIXTURES = fileURLToPath(new URL('./fixtures/', import.meta.url));
 
 export const APP = 'https://developer.atlassian.com/console/myapps/6f1b2c3d-0000-4000-8000-1234567890ab';
@@ -39,19 +41,19 @@ const PAGES = [
 const SERVED_HOSTS = new Set(['developer.atlassian.com', 'dev12345.service-now.com']);
 
 /**
- * Launches Chromium with the extension. Resolves to { context, worker, extensionId, foreign, close }:
+ * Launches Chromium with the extension (the test build unless `extension` names another). Resolves to { context, worker, extensionId, foreign, close }:
  * `foreign` lists every request the browser tried to send to any other host (all were stopped).
  */
-export async function launchWithExtension() {
-  if (!existsSync(join(EXTENSION, 'manifest.json'))) {
-    throw new Error(`${EXTENSION} is missing: run scripts/build-extension first`);
+export async function launchWithExtension({ extension = TEST_EXTENSION } = {}) {
+  if (!existsSync(join(extension, 'manifest.json'))) {
+    throw new Error(`${extension} is missing: run scripts/build-extension first`);
   }
   const profile = mkdtempSync(join(tmpdir(), 'threelo-extension-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
     headless: true,
     viewport: { width: 1200, height: 820 },
-    args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${EXTENSION}`, `--load-extension=${EXTENSION}`],
+    args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${extension}`, `--load-extension=${extension}`],
   });
   const foreign = [];
   await context.route('**/*', (route) => {
