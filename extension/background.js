@@ -2,7 +2,7 @@
 // never exposed to pages) and the session memory of the cross-check. Content scripts send the
 // fields their page shows; the answer is the findings that page should show. Nothing here makes a
 // request (the .wasm is read from the extension itself) or logs a value.
-import init, { check, crossCheck, hiddenFields, rules } from './pkg/threelo.js';
+import init, { applyFixes, check, crossCheck, hiddenFields, rules } from './pkg/threelo.js';
 import { compose, cleanFields, pair, present } from './crosscheck.js';
 import * as memory from './memory.js';
 
@@ -44,15 +44,25 @@ async function answer(message, sender) {
   const { setup, borrowed } = compose(site, fields, remembered, host);
   await ready;
   perScope ??= new Set(rules().filter((rule) => rule.per_scope).map((rule) => rule.code));
+  const report = check(setup);
   const sides = pair(site, fields, remembered);
   const crossReport = sides ? crossCheck(sides.console, sides.client) : null;
-  return present(check(setup), { site, page, fields, borrowed, remembered, crossReport, perScope });
+  const shown = present(report, { site, page, fields, borrowed, remembered, crossReport, perScope });
+  if (message.kind !== 'apply-all') return shown;
+  // Apply all safe fixes: the core's applyFixes, from the fixes this page shows; the answer is the
+  // page's own fields it changed (a borrowed field is the other side's to fix).
+  const fixed = applyFixes(setup, { ...report, findings: shown.findings }, { unsafe: false });
+  const changed = {};
+  for (const [field, value] of Object.entries(fields)) {
+    if (typeof fixed[field] === 'string' && fixed[field] !== value) changed[field] = fixed[field];
+  }
+  return { fields: changed };
 }
 
 // Registered synchronously at start, as a service worker that was stopped is woken by the message.
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {
   // Only this extension's content scripts, in a tab: pages cannot reach this (no externally_connectable).
-  if (sender.id !== chrome.runtime.id || !sender.tab || message?.kind !== 'check') return false;
+  if (sender.id !== chrome.runtime.id || !sender.tab || !['check', 'apply-all'].includes(message?.kind)) return false;
   answer(message, sender).then(sendResponse, () => sendResponse(null));
   return true;
 });

@@ -32,6 +32,7 @@ threelo.ui = (() => {
     code { font-family: ui-monospace, SFMono-Regular, Menlo, Consolas, monospace; font-size: .92em;
            overflow-wrap: anywhere; }
     button { cursor: pointer; font: inherit; }
+    .apply-all { margin: 0 0 6px; }
     button:focus-visible { outline: 2px solid #388BFF; outline-offset: 1px; }
 
     /* Atlassian Design System: 12px messages under the field, icon and text in the severity's colour. */
@@ -126,7 +127,7 @@ threelo.ui = (() => {
    * {before: el}) in `theme`; no findings removes the host. `onFix(fix)` is called by Apply fix,
    * offered only when `canFix(fix)` says so.
    */
-  function render(key, where, findings, { theme, label, onFix, canFix }) {
+  function render(key, where, findings, { theme, label, onFix, canFix, applyAll = null }) {
     let host = hosts.get(key);
     if (findings.length === 0) {
       host?.remove();
@@ -139,7 +140,8 @@ threelo.ui = (() => {
     }
     place(host, where);
     // Re-reading an unchanged page must not rebuild the findings (a focused button would lose focus).
-    const signature = JSON.stringify([theme, label, findings, findings.map((finding) => Boolean(finding.fix && canFix(finding.fix)))]);
+    const signature = JSON.stringify([theme, label, findings, findings.map((finding) => Boolean(finding.fix && canFix(finding.fix))),
+      applyAll?.count ?? 0]);
     if (signatures.get(host) === signature) return;
     signatures.set(host, signature);
     const panel = panels.get(host);
@@ -147,7 +149,17 @@ threelo.ui = (() => {
     panel.setAttribute('aria-label', `threelo: ${findings.length === 1 ? '1 finding' : `${findings.length} findings`} for ${label}`);
     const list = document.createElement('ul');
     list.append(...findings.map((finding) => renderFinding(finding, { label, onFix, canFix })));
-    panel.replaceChildren(list);
+    panel.replaceChildren(...(applyAll ? [applyAllButton(applyAll)] : []), list);
+  }
+
+  /** "Apply all safe fixes (N)": every fix the core calls safe, on every field of the page. */
+  function applyAllButton({ count, apply }) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'apply-all';
+    button.textContent = `Apply all safe fixes (${count})`;
+    button.addEventListener('click', () => apply());
+    return button;
   }
 
   function renderFinding(finding, { label, onFix, canFix }) {

@@ -104,6 +104,9 @@
 
   function show(answer) {
     const used = new Set();
+    // With two or more safe fixes on the page, the first panel offers them all at once.
+    const safe = answer.findings.filter((finding) => finding.fix?.applicability === 'safe' && canFix(finding.fix)).length;
+    let offered = safe < 2;
     for (const binding of view.bindings) {
       const findings = answer.findings.filter((finding) => finding.field === binding.field);
       if (binding.rows) {
@@ -111,7 +114,9 @@
         continue;
       }
       used.add(binding.field);
-      ui.render(binding.field, binding.where, findings, options(binding));
+      const applyAll = !offered && findings.length > 0 ? { count: safe, apply: applyAllSafeFixes } : null;
+      if (applyAll) offered = true;
+      ui.render(binding.field, binding.where, findings, { ...options(binding), applyAll });
     }
     for (const key of ui.keys()) if (!used.has(key)) ui.clear(key);
   }
@@ -137,12 +142,34 @@
     return {
       theme: site.theme,
       label: binding.label,
-      canFix: (fix) => {
-        const target = view.bindings.find((candidate) => candidate.field === fix.field);
-        return Boolean(target?.control && dom.isEditable(target.control));
-      },
+      canFix,
       onFix: applyFix,
     };
+  }
+
+  /** Whether a fix's field is on this page and can be typed into. */
+  function canFix(fix) {
+    const target = view.bindings.find((candidate) => candidate.field === fix.field);
+    return Boolean(target?.control && dom.isEditable(target.control));
+  }
+
+  /**
+   * Apply all safe fixes: the background applies them with the core's applyFixes and answers the
+   * fields they change; each is set as typing would, so the page's own scripts see it.
+   */
+  async function applyAllSafeFixes() {
+    let answer;
+    try {
+      answer = await chrome.runtime.sendMessage({ kind: 'apply-all', page: view.page, fields: fieldsOf(view.bindings), remember: false });
+    } catch {
+      stop();
+      return;
+    }
+    for (const [field, value] of Object.entries(answer?.fields ?? {})) {
+      const target = view.bindings.find((binding) => binding.field === field);
+      if (typeof value === 'string' && target?.control && dom.isEditable(target.control)) dom.setValue(target.control, value);
+    }
+    schedule(0);
   }
 
   function applyFix(fix) {

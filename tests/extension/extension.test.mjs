@@ -323,6 +323,34 @@ describe('ServiceNow', () => {
       assert.equal((await tabStatus(page))?.site, 'servicenow');
     }));
 
+  test('Apply all safe fixes fixes every field at once, as typing would, through the core\'s applyFixes', () =>
+    inTab('servicenow-apply-all', URLS.oauthEntity, async (page) => {
+      await waitForRule(page, 'revocation_url', 'endpoint/revocation-url');
+      await field(page, 'Client ID').fill(` ${CLIENT_ID} `);
+      await field(page, 'Redirect URL').fill(`${CALLBACK}/`);
+      await waitForRule(page, 'client_id', 'client-id/whitespace');
+      await waitForRule(page, 'redirect_url', 'callback/servicenow-path');
+      await waitSettled(page);
+      await page.evaluate(() => { window.g_changes = []; });
+      const button = page.locator('threelo-findings button.apply-all');
+      assert.equal(await button.count(), 1, 'one Apply all on the page');
+      assert.match(await button.textContent(), /^Apply all safe fixes \(\d+\)$/);
+      await screenshot(page, 'servicenow-apply-all-offered');
+      const { scans } = await scanned(page);
+      await button.click();
+      await waitSettled(page, { after: scans });
+      assert.equal(await field(page, 'Client ID').inputValue(), CLIENT_ID);
+      assert.equal(await field(page, 'Redirect URL').inputValue(), CALLBACK);
+      assert.equal(await field(page, 'Token Revocation URL').inputValue(), '');
+      // The page's own onchange handlers (its g_form) were told of each field, as after typing.
+      const changed = await page.evaluate(() => window.g_changes);
+      for (const id of ['oauth_entity.client_id', 'oauth_entity.redirect_url', 'oauth_entity.token_revocation_url']) {
+        assert.ok(changed.includes(id), `the page's onchange never heard of ${id}`);
+      }
+      assert.equal(await page.locator('threelo-findings [data-applicability="safe"]').count(), 0, 'a safe fix is left');
+      assert.equal(await button.count(), 0);
+    }));
+
   test('an OAuth registration for another provider gets nothing', () =>
     inTab('servicenow-other-provider', URLS.oauthEntity, async (page) => {
       await waitForRule(page, 'revocation_url', 'endpoint/revocation-url');
