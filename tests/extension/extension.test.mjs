@@ -63,22 +63,26 @@ async function waitRemembered(site, field, value) {
   assert.fail(`${site} ${field} was not remembered as ${value}`);
 }
 
-/** What a content script in the active tab tells the popup (null: no frame found fields). */
-async function tabStatus(page) {
+/**
+ * Sends `message` from the extension's background to the content scripts of `page`'s tab (made the
+ * active one) and resolves to the first answer, or null when no frame answers.
+ */
+async function askTab(page, message, worker = browser.worker) {
   await page.bringToFront();
-  return browser.worker.evaluate(async () => {
+  return worker.evaluate(async (message) => {
     const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
-    return chrome.tabs.sendMessage(tab.id, { kind: 'status' }).catch(() => null);
-  }).then((answer) => answer ?? null); // no frame answered: undefined, or an error, depending on the browser
+    return chrome.tabs.sendMessage(tab.id, message).catch(() => null);
+  }, message).then((answer) => answer ?? null); // no frame answered: undefined, or an error, depending on the browser
+}
+
+/** What a content script in the active tab tells the popup (null: no frame found fields). */
+function tabStatus(page, worker) {
+  return askTab(page, { kind: 'status' }, worker);
 }
 
 /** The content script's own account of its page: how often it has read it, and whether it is settled. */
 async function scanned(page) {
-  await page.bringToFront();
-  return browser.worker.evaluate(async () => {
-    const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
-    return chrome.tabs.sendMessage(tab.id, { kind: 'scanned' }).catch(() => null);
-  }).then((answer) => answer ?? { scans: 0, settled: false });
+  return (await askTab(page, { kind: 'scanned' })) ?? { scans: 0, settled: false };
 }
 
 /**
@@ -513,10 +517,7 @@ describe('the shipped build', () => {
       let status = null;
       for (let attempt = 0; attempt < 200 && !(status?.findings > 0); attempt++) {
         await new Promise((resolve) => setTimeout(resolve, 25));
-        status = await shipped.worker.evaluate(async () => {
-          const [tab] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
-          return chrome.tabs.sendMessage(tab.id, { kind: 'status' }).catch(() => null);
-        });
+        status = await tabStatus(page, shipped.worker);
       }
       assert.ok(status?.findings > 0, 'the extension showed no finding');
       const seen = await page.evaluate(() => [...document.querySelectorAll('threelo-findings')].map((host) => ({
