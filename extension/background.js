@@ -45,7 +45,7 @@ async function answer(message, sender) {
   await ready;
   perScope ??= new Set(rules().filter((rule) => rule.per_scope).map((rule) => rule.code));
   const report = check(setup);
-  const sides = pair(site, fields, remembered);
+  const sides = pair(site, fields, remembered, host);
   const crossReport = sides ? crossCheck(sides.console, sides.client) : null;
   const shown = present(report, { site, page, fields, borrowed, remembered, crossReport, perScope });
   if (message.kind !== 'apply-all') return shown;
@@ -58,6 +58,11 @@ async function answer(message, sender) {
   }
   return { fields: changed };
 }
+
+// An instance confirmed in the popup changes what the console may borrow: the tabs check again.
+chrome.storage.onChanged.addListener((changes, area) => {
+  if (memory.confirmationsChanged(changes, area)) memory.askTabsAgain().catch(() => {});
+});
 
 // Registered synchronously at start, as a service worker that was stopped is woken by the message.
 chrome.runtime.onMessage.addListener((message, sender, sendResponse) => {

@@ -31,10 +31,18 @@ export function cleanFields(fields) {
 }
 
 /**
- * The setup to check: the page's fields plus the counterparts remembered from the other side.
- * `host` is the page's own host: a value remembered from a ServiceNow page is borrowed on another
- * ServiceNow page only when both are the same instance, as any instance can be a stranger's.
+ * A value remembered from a ServiceNow page, if this page may use it: any `*.service-now.com`
+ * instance can be a stranger's free developer instance, so another ServiceNow page uses it only
+ * when both are the same instance, and the console only when the user confirmed that instance in
+ * the popup (`remembered.confirmed`). `host` is this page's own host.
  */
+function fromInstance(from, site, host, remembered) {
+  if (!from) return undefined;
+  if (site === 'servicenow') return from.host === host ? from : undefined;
+  return Array.isArray(remembered.confirmed) && remembered.confirmed.includes(from.host) ? from : undefined;
+}
+
+/** The setup to check: the page's fields plus the counterparts remembered from the other side. */
 export function compose(site, fields, remembered, host) {
   const setup = { ...fields };
   const borrowed = {};
@@ -44,12 +52,12 @@ export function compose(site, fields, remembered, host) {
       borrowed[field] = from;
     }
   };
-  if (site === 'atlassian' && 'callback_url' in fields) borrow('redirect_url', remembered.servicenow?.redirect_url);
+  const instance = (field) => fromInstance(remembered.servicenow?.[field], site, host, remembered);
+  if (site === 'atlassian' && 'callback_url' in fields) borrow('redirect_url', instance('redirect_url'));
   if (site === 'servicenow' && 'redirect_url' in fields) borrow('callback_url', remembered.atlassian?.callback_url);
   // The scope form has no grant type: the one last seen on the registry form tells whether
   // offline_access belongs.
-  const sameInstance = (from) => (from?.host === host ? from : undefined);
-  if (site === 'servicenow' && 'scopes' in fields) borrow('grant_type', sameInstance(remembered.servicenow?.grant_type));
+  if (site === 'servicenow' && 'scopes' in fields) borrow('grant_type', instance('grant_type'));
   return { setup, borrowed };
 }
 
@@ -57,9 +65,10 @@ export function compose(site, fields, remembered, host) {
  * The two sides for the core's `crossCheck(console, client)`: this page's fields on its side, the
  * remembered client ID on the other. `null` when one side has no client ID.
  */
-export function pair(site, fields, remembered) {
-  const otherSite = site === 'atlassian' ? 'servicenow' : 'atlassian';
-  const there = remembered[otherSite]?.client_id;
+export function pair(site, fields, remembered, host) {
+  const there = site === 'atlassian'
+    ? fromInstance(remembered.servicenow?.client_id, site, host, remembered)
+    : remembered.atlassian?.client_id;
   if (!there || typeof fields.client_id !== 'string') return null;
   const other = { client_id: there.value };
   return site === 'atlassian' ? { console: fields, client: other } : { console: other, client: fields };

@@ -58,6 +58,29 @@ export function remember(site, fields, { host, at, hidden }) {
   return update;
 }
 
+/**
+ * Lets the console use what was seen on ServiceNow instance `host` (the popup's confirmation: the
+ * console never borrows from an instance the user has not named as theirs). The background tells
+ * the open tabs (`confirmationsChanged`), as the popup may close before it could.
+ */
+export function confirmInstance(host) {
+  const update = queue.then(async () => {
+    const current = await read();
+    const confirmed = Array.isArray(current.confirmed) ? current.confirmed : [];
+    if (confirmed.includes(host)) return;
+    await chrome.storage.session.set({ [KEY]: { ...current, confirmed: [...confirmed, host] } });
+  });
+  queue = update.catch(() => {});
+  return update;
+}
+
+/** Whether a change of the session memory (`chrome.storage.onChanged`) confirmed an instance. */
+export function confirmationsChanged(changes, area) {
+  if (area !== 'session' || !changes[KEY]) return false;
+  const count = (value) => (Array.isArray(value?.confirmed) ? value.confirmed.length : 0);
+  return count(changes[KEY].newValue) !== count(changes[KEY].oldValue);
+}
+
 export async function forget() {
   await queue;
   await chrome.storage.session.remove(KEY);
@@ -70,7 +93,7 @@ export async function forget() {
  * (a window beside this one shows the other side). Content scripts cannot watch the session memory
  * themselves. Tabs without threelo's content script have no receiver: their refusal is expected.
  */
-async function askTabsAgain(exceptTab) {
+export async function askTabsAgain(exceptTab) {
   const tabs = await chrome.tabs.query({});
   await Promise.all(tabs.filter((tab) => tab.id !== exceptTab)
     .map((tab) => chrome.tabs.sendMessage(tab.id, { kind: 'recheck' }).catch(() => {})));

@@ -85,6 +85,18 @@ async function showRemembered() {
     }
   }
   list.replaceChildren(...rows);
+  // The console borrows ServiceNow's values only from an instance confirmed here.
+  const confirmed = Array.isArray(remembered.confirmed) ? remembered.confirmed : [];
+  const hosts = [...new Set(Object.values(remembered.servicenow ?? {}).map((entry) => entry.host))];
+  $('instances').replaceChildren(...hosts.filter((host) => !confirmed.includes(host)).map((host) => {
+    const button = element('button', 'confirm-instance', `Check the console against ${host}`);
+    button.type = 'button';
+    button.addEventListener('click', async () => {
+      await memory.confirmInstance(host);
+      await showRemembered();
+    });
+    return button;
+  }));
   $('remembered-empty').hidden = rows.length > 0;
   $('forget').disabled = rows.length === 0;
   $('use-remembered').disabled = rows.length === 0;

@@ -30,7 +30,7 @@ const HOSTS = { atlassian: 'developer.atlassian.com', servicenow: 'dev12345.serv
 /** The findings a page of `site` shows for `fields`, given what is remembered. */
 function shown(site, page, fields, remembered = {}, host = HOSTS[site]) {
   const { setup, borrowed } = compose(site, fields, remembered, host);
-  const sides = pair(site, fields, remembered);
+  const sides = pair(site, fields, remembered, host);
   const crossReport = sides ? crossCheck(sides.console, sides.client) : null;
   return present(check(setup), { site, page, fields, borrowed, remembered, crossReport, perScope }).findings;
 }
@@ -53,7 +53,9 @@ describe('the cross-check', () => {
   });
 
   test('the console\'s Callback URL is checked against ServiceNow\'s Redirect URL, without a fix it cannot apply', () => {
-    const remembered = { servicenow: { redirect_url: seen(`${CALLBACK}/`, 'dev12345.service-now.com') } };
+    const remembered = {
+      servicenow: { redirect_url: seen(`${CALLBACK}/`, 'dev12345.service-now.com') }, confirmed: ['dev12345.service-now.com'],
+    };
     const findings = shown('atlassian', 'app', { callback_url: CALLBACK }, remembered);
     assert.deepEqual(rules(findings), ['callback_url callback/mismatch']);
     assert.equal(findings[0].fix, undefined);
@@ -79,7 +81,7 @@ describe('the cross-check', () => {
     assert.match(onServiceNow[0].message, new RegExp(CLIENT_ID));
     assert.match(onServiceNow[0].help, /developer\.atlassian\.com/);
     const onConsole = shown('atlassian', 'app', { client_id: CLIENT_ID },
-      { servicenow: { client_id: seen(other, 'dev12345.service-now.com') } });
+      { servicenow: { client_id: seen(other, 'dev12345.service-now.com') }, confirmed: ['dev12345.service-now.com'] });
     assert.deepEqual(rules(onConsole), ['client_id cross-check/client-id']);
     assert.equal(onConsole[0].fix, undefined);
     assert.match(onConsole[0].help, /dev12345\.service-now\.com/);
@@ -95,6 +97,19 @@ describe('the cross-check', () => {
       { servicenow: { grant_type: seen('client_credentials', 'dev12345.service-now.com') } });
     assert.ok(!rules(clientCredentials).includes('scopes scope/offline-access-missing'));
     assert.ok(rules(clientCredentials).includes('scopes scope/no-user-context'));
+  });
+
+  test('the console borrows from a ServiceNow instance only once the user confirmed it', () => {
+    const fromInstance = { servicenow: { redirect_url: seen(`${CALLBACK}/`, 'dev12345.service-now.com'),
+      client_id: seen('Zz9yXw8vUt7sRq6pOn5mLk4jIh3gFe2d', 'dev12345.service-now.com') } };
+    const fields = { callback_url: CALLBACK, client_id: CLIENT_ID };
+    assert.deepEqual(rules(shown('atlassian', 'authorization', fields, fromInstance)), []);
+    assert.equal(pair('atlassian', fields, fromInstance, 'developer.atlassian.com'), null);
+    const confirmed = { ...fromInstance, confirmed: ['dev12345.service-now.com'] };
+    assert.deepEqual(rules(shown('atlassian', 'authorization', fields, confirmed)).sort(),
+      ['callback_url callback/mismatch', 'client_id cross-check/client-id']);
+    const other = { ...fromInstance, confirmed: ['stranger.service-now.com'] };
+    assert.deepEqual(rules(shown('atlassian', 'authorization', fields, other)), []);
   });
 
   test('a grant type seen on another ServiceNow instance is not borrowed', () => {

@@ -85,6 +85,15 @@ async function scanned(page) {
   return (await askTab(page, { kind: 'scanned' })) ?? { scans: 0, settled: false };
 }
 
+/** Confirms ServiceNow instance `host` in the popup, so that the console checks against its values. */
+async function confirmInPopup(host) {
+  await inTab('popup-confirm-instance', `chrome-extension://${browser.extensionId}/popup.html`, async (page) => {
+    const button = page.getByRole('button', { name: `Check the console against ${host}` });
+    await button.click();
+    await button.waitFor({ state: 'detached' });
+  }, { keepMemory: true });
+}
+
 /**
  * The positive signal before any "nothing appears": the extension has read the page at least once
  * more than `after` times and has drawn the answer for what the page shows now.
@@ -390,6 +399,9 @@ describe('the cross-check', () => {
     }, { keepMemory: true });
     await inTab('crosscheck-console-mismatch', URLS.authorization, async (page) => {
       await field(page, 'Callback URL').fill(CALLBACK);
+      await waitSettled(page);
+      assert.deepEqual(await rulesFor(page, 'callback_url'), [], 'the console used an instance nobody confirmed');
+      await confirmInPopup('dev12345.service-now.com');
       const mismatch = await waitForRule(page, 'callback_url', 'callback/mismatch');
       assert.match(await mismatch.textContent(), /dev12345\.service-now\.com/);
       assert.equal(await mismatch.getByRole('button', { name: 'Apply fix' }).count(), 0, 'the fix is ServiceNow\'s to make');
@@ -406,6 +418,7 @@ describe('the cross-check', () => {
         await field(page, 'Redirect URL').fill(`${CALLBACK}/`);
         await waitRemembered('servicenow', 'redirect_url', `${CALLBACK}/`);
       }, { keepMemory: true });
+      await confirmInPopup('dev12345.service-now.com');
       const mismatch = await waitForRule(first.page, 'callback_url', 'callback/mismatch');
       await screenshot(first.page, 'crosscheck-console-tab-left-open');
       await inTab('crosscheck-forget', `chrome-extension://${browser.extensionId}/popup.html`, async (page) => {
