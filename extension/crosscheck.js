@@ -11,6 +11,8 @@
 //   the page it came from; `callback/mismatch` and `cross-check/*` are shown on both sides;
 // - on a Permissions page, which lists one API's scopes, only the rules the core marks `per_scope`.
 
+import { confirmedInstances } from './memory.js';
+
 const SETUP_FIELDS = [
   'client_id', 'client_secret', 'callback_url', 'redirect_url', 'scopes',
   'grant_type', 'authorization_url', 'token_url', 'revocation_url', 'api_base_url',
@@ -39,7 +41,7 @@ export function cleanFields(fields) {
 function fromInstance(from, site, host, remembered) {
   if (!from) return undefined;
   if (site === 'servicenow') return from.host === host ? from : undefined;
-  return Array.isArray(remembered.confirmed) && remembered.confirmed.includes(from.host) ? from : undefined;
+  return confirmedInstances(remembered).includes(from.host) ? from : undefined;
 }
 
 /** The setup to check: the page's fields plus the counterparts remembered from the other side. */

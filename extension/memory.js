@@ -38,7 +38,7 @@ let queue = Promise.resolve();
  * Resolves to { memory, changed }.
  */
 export function remember(site, fields, { host, at, hidden }) {
-  const update = queue.then(async () => {
+  return inTurn(async () => {
     const current = await read();
     const side = { ...(current[site] ?? {}) };
     let changed = false;
@@ -54,8 +54,18 @@ export function remember(site, fields, { host, at, hidden }) {
     await chrome.storage.session.set({ [KEY]: next });
     return { memory: next, changed };
   });
+}
+
+/** Runs `work` after every update before it; resolves to its result. */
+function inTurn(work) {
+  const update = queue.then(work);
   queue = update.catch(() => {});
   return update;
+}
+
+/** The ServiceNow instances the user confirmed in the popup (hosts). */
+export function confirmedInstances(remembered) {
+  return Array.isArray(remembered?.confirmed) ? remembered.confirmed : [];
 }
 
 /**
@@ -64,21 +74,18 @@ export function remember(site, fields, { host, at, hidden }) {
  * the open tabs (`confirmationsChanged`), as the popup may close before it could.
  */
 export function confirmInstance(host) {
-  const update = queue.then(async () => {
+  return inTurn(async () => {
     const current = await read();
-    const confirmed = Array.isArray(current.confirmed) ? current.confirmed : [];
+    const confirmed = confirmedInstances(current);
     if (confirmed.includes(host)) return;
     await chrome.storage.session.set({ [KEY]: { ...current, confirmed: [...confirmed, host] } });
   });
-  queue = update.catch(() => {});
-  return update;
 }
 
 /** Whether a change of the session memory (`chrome.storage.onChanged`) confirmed an instance. */
 export function confirmationsChanged(changes, area) {
   if (area !== 'session' || !changes[KEY]) return false;
-  const count = (value) => (Array.isArray(value?.confirmed) ? value.confirmed.length : 0);
-  return count(changes[KEY].newValue) !== count(changes[KEY].oldValue);
+  return confirmedInstances(changes[KEY].newValue).length !== confirmedInstances(changes[KEY].oldValue).length;
 }
 
 export async function forget() {

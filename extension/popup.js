@@ -86,15 +86,13 @@ async function showRemembered() {
   }
   list.replaceChildren(...rows);
   // The console borrows ServiceNow's values only from an instance confirmed here.
-  const confirmed = Array.isArray(remembered.confirmed) ? remembered.confirmed : [];
+  const confirmed = memory.confirmedInstances(remembered);
   const hosts = [...new Set(Object.values(remembered.servicenow ?? {}).map((entry) => entry.host))];
   $('instances').replaceChildren(...hosts.filter((host) => !confirmed.includes(host)).map((host) => {
     const button = element('button', 'confirm-instance', `Check the console against ${host}`);
     button.type = 'button';
-    button.addEventListener('click', async () => {
-      await memory.confirmInstance(host);
-      await showRemembered();
-    });
+    // The list is drawn again from the memory's change event.
+    button.addEventListener('click', () => memory.confirmInstance(host));
     return button;
   }));
   $('remembered-empty').hidden = rows.length > 0;

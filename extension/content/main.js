@@ -106,7 +106,7 @@
     const used = new Set();
     // With two or more safe fixes on the page, the first panel offers them all at once.
     const safe = answer.findings.filter((finding) => finding.fix?.applicability === 'safe' && canFix(finding.fix)).length;
-    let offered = safe < 2;
+    let offerAll = safe >= 2;
     for (const binding of view.bindings) {
       const findings = answer.findings.filter((finding) => finding.field === binding.field);
       if (binding.rows) {
@@ -114,8 +114,8 @@
         continue;
       }
       used.add(binding.field);
-      const applyAll = !offered && findings.length > 0 ? { count: safe, apply: applyAllSafeFixes } : null;
-      if (applyAll) offered = true;
+      const applyAll = offerAll && findings.length > 0 ? { count: safe, apply: applyAllSafeFixes } : null;
+      if (applyAll) offerAll = false;
       ui.render(binding.field, binding.where, findings, { ...options(binding), applyAll });
     }
     for (const key of ui.keys()) if (!used.has(key)) ui.clear(key);
@@ -166,17 +166,23 @@
       return;
     }
     for (const [field, value] of Object.entries(answer?.fields ?? {})) {
-      const target = view.bindings.find((binding) => binding.field === field);
-      if (typeof value === 'string' && target?.control && dom.isEditable(target.control)) dom.setValue(target.control, value);
+      if (typeof value === 'string') setField(field, value);
     }
     schedule(0);
   }
 
   function applyFix(fix) {
-    const target = view.bindings.find((binding) => binding.field === fix.field);
-    if (!target?.control || !dom.setValue(target.control, fix.replacement)) return;
-    target.control.focus();
+    const control = setField(fix.field, fix.replacement);
+    if (!control) return;
+    control.focus();
     schedule(0);
+  }
+
+  /** Sets a field of the page as typing would; its control, or null when it is not there to set. */
+  function setField(field, value) {
+    const target = view.bindings.find((binding) => binding.field === field);
+    if (!target?.control || !dom.isEditable(target.control) || !dom.setValue(target.control, value)) return null;
+    return target.control;
   }
 
   function onEdit(event) {

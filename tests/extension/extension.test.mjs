@@ -533,13 +533,10 @@ describe('the shipped build', () => {
         status = await tabStatus(page, shipped.worker);
       }
       assert.ok(status?.findings > 0, 'the extension showed no finding');
-      const seen = await page.evaluate(() => [...document.querySelectorAll('threelo-findings')].map((host) => ({
-        root: host.shadowRoot,
-        text: host.textContent,
-      })));
-      assert.ok(seen.length > 0);
-      for (const host of seen) assert.deepEqual(host, { root: null, text: '' });
-      assert.ok(!(await page.evaluate(() => document.body.innerText)).includes('callback/insecure'));
+      // The page's view: each host is there, but its shadow root is not (an open one would be).
+      const roots = await page.evaluate(() => [...document.querySelectorAll('threelo-findings')].map((host) => host.shadowRoot));
+      assert.ok(roots.length > 0);
+      assert.deepEqual(roots, roots.map(() => null));
       assert.deepEqual(tab.problems, []);
     } finally {
       await tab.page.close();
