@@ -1,13 +1,14 @@
-// Shared by the extension tests: Debian's Chromium with the built extension (dist/extension/)
-// loaded, the fixture pages served under the real addresses of the Atlassian developer console and
-// a ServiceNow instance (so the manifest's match patterns are exercised as in use), and every other
-// request stopped and recorded. Build the extension first: scripts/build-extension.
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+// Shared by the extension's browser tests: the built extension (dist/extension-test/ unless told
+// otherwise) in a real browser, Chromium through Playwright or Firefox ESR through puppeteer-core
+// over WebDriver BiDi (drivers/), with the fixture pages served under the real addresses of the
+// Atlassian developer console and a ServiceNow instance, so that the manifest's match patterns are
+// exercised as in use, and every other request stopped and recorded. Build the extension first:
+// scripts/build-extension.
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium } from 'playwright-core';
-import { ARTIFACTS, CHROMIUM, CHROMIUM_FLAGS, ROOT } from '../browser/harness.mjs';
+import { ROOT } from '../browser/harness.mjs';
+import { pause, until } from './surface.mjs';
 
 /** The shipped build (zipped for the stores) and the test build, whose findings' shadow roots are open. */
 export const EXTENSION = join(ROOT, 'dist', 'extension');
@@ -41,101 +42,89 @@ const PAGES = [
 const SERVED_HOSTS = new Set(['developer.atlassian.com', 'dev12345.service-now.com']);
 
 /**
- * Launches Chromium with the extension (the test build unless `extension` names another). Resolves to { context, worker, extensionId, foreign, close }:
- * `foreign` lists every request the browser tried to send to any other host (all were stopped).
+ * What the fixture server answers for `url`: `{status, contentType, body}`, or null for a request
+ * to any other host (the driver stops it and records it as foreign).
  */
-export async function launchWithExtension({ extension = TEST_EXTENSION } = {}) {
+export function answerFor(url) {
+  const { hostname, protocol } = new URL(url);
+  if (protocol !== 'https:' || !SERVED_HOSTS.has(hostname)) return null;
+  const page = PAGES.find(([pattern]) => pattern.test(url));
+  if (!page) return { status: 404, contentType: 'text/plain', body: 'not found' };
+  const contentType = page[1].endsWith('.css') ? 'text/css' : 'text/html; charset=utf-8';
+  return { status: 200, contentType, body: readFileSync(join(FIXTURES, page[1])) };
+}
+
+/** Console messages a tab's page logged that count as problems (the two libraries name warnings apart). */
+export function isProblem(type) {
+  return ['error', 'warning', 'warn'].includes(type);
+}
+
+const DRIVERS = {
+  chromium: () => import('./drivers/chromium.mjs'),
+  firefox: () => import('./drivers/firefox.mjs'),
+};
+
+/**
+ * Launches `browserName` with the extension (the test build unless `extension` names another).
+ * Resolves to the driver's browser: `open(url)` and `openPopup()` give a Tab (surface.mjs),
+ * `inExtension(fn, arg)` runs `fn` where the extension's APIs are, `foreign` lists every request
+ * stopped for going to another host, and the helpers below ask the extension what it knows.
+ */
+export async function launchWithExtension(browserName, { extension = TEST_EXTENSION } = {}) {
   if (!existsSync(join(extension, 'manifest.json'))) {
     throw new Error(`${extension} is missing: run scripts/build-extension first`);
   }
-  const profile = mkdtempSync(join(tmpdir(), 'threelo-extension-'));
-  const context = await chromium.launchPersistentContext(profile, {
-    executablePath: CHROMIUM,
-    headless: true,
-    viewport: { width: 1200, height: 820 },
-    args: [...CHROMIUM_FLAGS, `--disable-extensions-except=${extension}`, `--load-extension=${extension}`],
-  });
-  const foreign = [];
-  await context.route('**/*', (route) => {
-    const url = route.request().url();
-    const { hostname, protocol } = new URL(url);
-    // The extension's own pages and files (the popup) are not network requests.
-    if (protocol === 'chrome-extension:') return route.continue();
-    if (protocol === 'https:' && SERVED_HOSTS.has(hostname)) {
-      const page = PAGES.find(([pattern]) => pattern.test(url));
-      if (!page) return route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' });
-      const contentType = page[1].endsWith('.css') ? 'text/css' : 'text/html; charset=utf-8';
-      return route.fulfill({ status: 200, contentType, body: readFileSync(join(FIXTURES, page[1])) });
-    }
-    foreign.push(url);
-    return route.abort('blockedbyclient');
-  });
-  let [worker] = context.serviceWorkers();
-  worker ??= await context.waitForEvent('serviceworker');
-  const extensionId = new URL(worker.url()).host;
-  const workerProblems = [];
-  worker.on('console', (message) => workerProblems.push(`${message.type()}: ${message.text()}`));
-  return {
-    context,
-    worker,
-    extensionId,
-    foreign,
-    workerProblems,
-    close: async () => {
-      await context.close();
-      rmSync(profile, { recursive: true, force: true });
-    },
-  };
+  const { launch } = await DRIVERS[browserName]();
+  return launch(extension);
 }
 
-/** A new tab that records console messages and uncaught errors (the content scripts' included). */
-export async function openTab(context, url) {
-  const page = await context.newPage();
-  const problems = [];
-  const messages = [];
-  page.on('console', (message) => {
-    messages.push(`${message.type()}: ${message.text()}`);
-    if (['error', 'warning'].includes(message.type())) problems.push(`${message.type()}: ${message.text()}`);
-  });
-  page.on('pageerror', (error) => problems.push(`uncaught: ${error.message}`));
-  await page.goto(url);
-  return { page, problems, messages };
+/** What the cross-check remembers right now, read in the extension. */
+export function remembered(browser) {
+  return browser.inExtension(async () => (await chrome.storage.session.get(null)).remembered ?? {});
 }
 
-export async function screenshot(page, name) {
-  mkdirSync(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, `extension-${name}.png`), fullPage: true });
+export function forget(browser) {
+  return browser.inExtension(() => chrome.storage.session.clear());
+}
+
+/** Waits until the extension remembers `value` for `site`'s `field`. */
+export async function waitRemembered(browser, site, field, value) {
+  await until(async () => (await remembered(browser))[site]?.[field]?.value === value,
+    `${site} ${field} to be remembered as ${value}`, { every: 50 });
 }
 
 /**
- * The findings shown for a field: the <threelo-findings> host placed for it and the rule codes in
- * its shadow root. `frame` may be a Page or a Frame.
+ * Sends `message` from the extension to the content scripts of `tab` (made the active one) and
+ * resolves to the first answer, or null when no frame answers.
  */
-export function findingsFor(frame, field) {
-  return frame.locator(`threelo-findings[data-threelo-field="${field}"] li.finding`);
+export async function askTab(browser, tab, message) {
+  await tab.bringToFront();
+  const answer = await browser.inExtension(async (message) => {
+    const [active] = await chrome.tabs.query({ active: true, lastFocusedWindow: true });
+    return chrome.tabs.sendMessage(active.id, message).catch(() => null);
+  }, message);
+  return answer ?? null; // no frame answered: undefined, or an error, depending on the browser
 }
 
-/** A page's text field (input, textarea or combobox) by its accessible name, as a person finds it. */
-export function field(frame, name) {
-  return frame.getByRole('textbox', { name }).or(frame.getByRole('combobox', { name }));
+/** What a content script in `tab` tells the popup (null: no frame found fields). */
+export function tabStatus(browser, tab) {
+  return askTab(browser, tab, { kind: 'status' });
 }
 
-export async function rulesFor(frame, field) {
-  return findingsFor(frame, field).evaluateAll((items) => items.map((item) => item.dataset.rule));
+/** The content script's own account of its page: how often it has read it, and whether it is settled. */
+export async function scanned(browser, tab) {
+  return (await askTab(browser, tab, { kind: 'scanned' })) ?? { scans: 0, settled: false };
 }
 
-/** Waits until the field shows a finding of `rule`; resolves to its locator. */
-export async function waitForRule(frame, field, rule) {
-  const finding = findingsFor(frame, field).and(frame.locator(`[data-rule="${rule}"]`));
-  await finding.first().waitFor();
-  return finding.first();
-}
-
-/** What the cross-check remembers right now, read in the extension's background. */
-export function remembered(worker) {
-  return worker.evaluate(async () => (await chrome.storage.session.get(null)).remembered ?? {});
-}
-
-export function forget(worker) {
-  return worker.evaluate(() => chrome.storage.session.clear());
+/**
+ * The positive signal before any "nothing appears": the extension has read the page at least once
+ * more than `after` times and has drawn the answer for what the page shows now.
+ */
+export async function waitSettled(browser, tab, { after = 0 } = {}) {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const state = await scanned(browser, tab);
+    if (state.settled && state.scans > after) return state;
+    await pause(25);
+  }
+  throw new Error('the extension never settled on this page');
 }
