@@ -2,7 +2,10 @@
 //!
 //! - [`setup`]: the input, an OAuth setup as typed ([`Setup`]).
 //! - [`check`]: the validator, pure functions from a setup to a [`Report`] with stable rule codes.
-//! - [`catalog`]: what is known about scope names, generated from Atlassian's registry.
+//! - [`catalog`]: what is known about scope names, generated from Atlassian's registry, and about
+//!   what each call needs, generated from Atlassian's OpenAPI documents.
+//! - [`uses`]: what a setup is for: the calls a client makes, resolved to those operations, and
+//!   the least-privilege scope list for them.
 //! - [`oauth`]: the sans-IO OAuth client protocol: authorize URL, sealed state, token requests and
 //!   responses, the API gateway's accessible-resources and `/me`, with Atlassian's errors explained.
 //! - [`diagnostic`]: the vocabulary both speak: rule codes, severities, fields, spans, fixes.
@@ -39,6 +42,7 @@ pub mod oauth;
 pub mod redact;
 pub mod report;
 pub mod setup;
+pub mod uses;
 #[cfg(feature = "web")]
 pub mod web;
 

@@ -1,9 +1,14 @@
-//! What the validator knows about scope names: Atlassian's registry (generated into
-//! [`registry`]) plus the few hand-kept facts, and a nearest-name search for typos.
+//! What the validator knows about scope names (Atlassian's registry, generated into [`registry`],
+//! plus the few hand-kept facts) and about what each call needs (the operations of Atlassian's
+//! OpenAPI documents, generated into [`operations`], plus the calls outside them).
 
+mod operation;
+#[rustfmt::skip] // Generated from confluence-operations.json; a test compares it byte for byte.
+mod operations;
 #[rustfmt::skip] // Generated; the freshness test compares it byte for byte.
 mod registry;
 
+pub use operation::{Api, Method, Operation, PLATFORM_OPERATIONS};
 pub use registry::{SOURCE_PACKAGE, SOURCE_VERSION};
 
 use serde::Serialize;
@@ -103,6 +108,11 @@ pub fn all_scopes() -> &'static [ScopeEntry] {
 pub fn lookup_scope(name: &str) -> Option<&'static ScopeEntry> {
     let scopes = registry::SCOPES;
     scopes.binary_search_by(|entry| entry.name.cmp(name)).ok().map(|i| &scopes[i])
+}
+
+/// Every operation of Confluence REST v1 and v2, sorted by path, then method.
+pub fn confluence_operations() -> &'static [Operation] {
+    operations::OPERATIONS
 }
 
 #[cfg(test)]
