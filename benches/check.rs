@@ -60,9 +60,51 @@ fn one_token_100kb_everywhere(bencher: divan::Bencher) {
         authorization_url: Some(junk.clone()),
         token_url: Some(junk.clone()),
         revocation_url: Some(junk.clone()),
-        api_base_url: Some(junk),
+        api_base_url: Some(junk.clone()),
+        app_scopes: Some(junk.clone()),
+        uses: Some(junk),
     };
     bencher.bench(|| check(divan::black_box(&setup)));
+}
+
+/// Twenty uses in every form (templates, concrete paths, the gateway, operationIds, the spoke),
+/// with the app's scopes: what `uses` and `app_scopes` add to a check.
+#[divan::bench]
+fn servicenow_setup_with_20_uses(bencher: divan::Bencher) {
+    let uses = [
+        "servicenow",
+        "GET /wiki/api/v2/pages/{id}",
+        "GET /wiki/api/v2/pages/12345?body-format=storage",
+        "GET https://api.atlassian.com/ex/confluence/0a1b2c3d-0000-4000-8000-0123456789ab/wiki/api/v2/spaces/98765",
+        "POST /wiki/api/v2/pages",
+        "PUT /wiki/api/v2/pages/12345",
+        "getBlogPosts",
+        "GET /wiki/api/v2/pages/12345/children",
+        "GET /wiki/rest/api/search?cql=type=page",
+        "searchByCQL",
+        "GET /wiki/rest/api/group",
+        "getGroupMembersByGroupId",
+        "GET /wiki/rest/api/user/memberof",
+        "GET /wiki/api/v2/attachments/att1",
+        "GET /wiki/api/v2/spaces",
+        "getLabels",
+        "GET /wiki/api/v2/footer-comments/1",
+        "GET /me",
+        "GET /oauth/token/accessible-resources",
+        "servicenow: Look up Spaces Stream",
+    ];
+    let setup = Setup {
+        uses: Some(uses.join("\n")),
+        app_scopes: Some("search:confluence\nread:confluence-groups\nRead user\nread:page:confluence".into()),
+        ..servicenow_setup()
+    };
+    bencher.bench(|| check(divan::black_box(&setup)));
+}
+
+/// The spoke's least-privilege list (`threelo scopes servicenow`, `scopesFor(["servicenow"])`).
+#[divan::bench]
+fn scopes_for_servicenow(bencher: divan::Bencher) {
+    bencher.bench(|| threelo::uses::scopes_for(divan::black_box(["servicenow"])));
 }
 
 /// Every safe fix of the ServiceNow setup at once: what `threelo check --fix` and the docs page's

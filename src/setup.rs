@@ -29,6 +29,16 @@ pub struct Setup {
     pub revocation_url: Option<String>,
     /// ServiceNow's Connection URL: the base of every API call.
     pub api_base_url: Option<String>,
+    /// The scopes enabled on the app in the developer console (Permissions): scope names or the
+    /// console's labels, one a line (a line that is no label splits on spaces and commas). A list
+    /// is accepted too and joined with newlines.
+    #[serde(default, deserialize_with = "lines_text")]
+    pub app_scopes: Option<String>,
+    /// What the client will call, one a line: `METHOD /path` (or a URL), an operationId, a
+    /// ServiceNow spoke action (`servicenow: Look up Spaces Stream`) or `servicenow` for all of
+    /// them. A list is accepted too and joined with newlines.
+    #[serde(default, deserialize_with = "lines_text")]
+    pub uses: Option<String>,
 }
 
 /// Every field through the redaction predicate: a secret pasted into the wrong field is still
@@ -46,17 +56,27 @@ impl fmt::Debug for Setup {
     }
 }
 
-fn scopes_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
-    #[derive(Deserialize)]
-    #[serde(untagged)]
-    enum Text {
-        One(String),
-        List(Vec<String>),
-    }
+#[derive(Deserialize)]
+#[serde(untagged)]
+enum Text {
+    One(String),
+    List(Vec<String>),
+}
+
+fn text_joined<'de, D: Deserializer<'de>>(deserializer: D, separator: &str) -> Result<Option<String>, D::Error> {
     Ok(Option::<Text>::deserialize(deserializer)?.map(|text| match text {
         Text::One(text) => text,
-        Text::List(list) => list.join(" "),
+        Text::List(list) => list.join(separator),
     }))
+}
+
+fn scopes_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    text_joined(deserializer, " ")
+}
+
+/// A list's items hold spaces (`GET /wiki/api/v2/pages`, a console label): one a line.
+fn lines_text<'de, D: Deserializer<'de>>(deserializer: D) -> Result<Option<String>, D::Error> {
+    text_joined(deserializer, "\n")
 }
 
 impl Setup {
@@ -81,6 +101,8 @@ impl Setup {
             Field::TokenUrl => &setup.token_url,
             Field::RevocationUrl => &setup.revocation_url,
             Field::ApiBaseUrl => &setup.api_base_url,
+            Field::AppScopes => &setup.app_scopes,
+            Field::Uses => &setup.uses,
         }
     }
 
@@ -97,6 +119,8 @@ impl Setup {
             Field::TokenUrl => &mut setup.token_url,
             Field::RevocationUrl => &mut setup.revocation_url,
             Field::ApiBaseUrl => &mut setup.api_base_url,
+            Field::AppScopes => &mut setup.app_scopes,
+            Field::Uses => &mut setup.uses,
         }
     }
 }

@@ -30,3 +30,42 @@ fn committed_catalog_matches_a_fresh_generation() {
         "src/catalog/registry.rs was generated from another @forge/manifest than package.json pins"
     );
 }
+
+#[test]
+fn committed_operations_table_matches_its_facts_file() {
+    let output = Command::new("node")
+        .args(["scripts/generate-operation-catalog.mjs", "--stdout"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("node must be installed to check the operations table (the test command installs it)");
+    assert!(output.status.success(), "the generator failed:\n{}", String::from_utf8_lossy(&output.stderr));
+    let fresh = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        fresh == include_str!("../src/catalog/operations.rs"),
+        "src/catalog/operations.rs disagrees with src/catalog/confluence-operations.json: run \
+         `node scripts/generate-operation-catalog.mjs` and commit the result"
+    );
+}
+
+#[test]
+fn every_scope_an_operation_names_is_in_the_scope_registry() {
+    let operations = threelo::catalog::confluence_operations().iter().chain(threelo::catalog::PLATFORM_OPERATIONS);
+    let mut unknown: Vec<String> = Vec::new();
+    for operation in operations {
+        for set in operation.scope_sets() {
+            for scope in set {
+                if threelo::catalog::lookup_scope(scope).is_none() {
+                    unknown.push(format!("{} needs {scope}", operation.label()));
+                }
+            }
+        }
+    }
+    assert!(unknown.is_empty(), "scopes the registry does not know:\n{}", unknown.join("\n"));
+    // What DOMAIN.md §10 counts: 130 + 218 operations, of which 127 + 215 name scopes.
+    let all = threelo::catalog::confluence_operations();
+    let with_scopes = |api| all.iter().filter(|op| op.api == api && op.scope_sets().next().is_some()).count();
+    let of = |api| all.iter().filter(|op| op.api == api).count();
+    use threelo::catalog::Api;
+    assert_eq!((of(Api::V1), with_scopes(Api::V1)), (130, 127));
+    assert_eq!((of(Api::V2), with_scopes(Api::V2)), (218, 215));
+}

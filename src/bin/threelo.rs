@@ -1,4 +1,5 @@
-//! The threelo command line: `threelo check` (with `--fix` and `--diff`) and `threelo rules`.
+//! The threelo command line: `threelo check` (with `--fix` and `--diff`), `threelo scopes` and
+//! `threelo rules`.
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::ops::Range;
@@ -8,6 +9,7 @@ use std::process::ExitCode;
 use anstyle::{AnsiColor, Style};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use threelo::redact::{redacted_secret, Redactor};
+use threelo::uses::{scopes_for, use_items, ScopePlan};
 use threelo::{apply_fixes, check, rules, Applicability, Field, Finding, Fixed, Report, Setup, Severity};
 use unicode_width::UnicodeWidthStr;
 
@@ -28,6 +30,17 @@ enum Command {
     /// (flags win). Exits 0 without errors, 1 with errors, 2 when the input is unusable; with
     /// `--fix` or `--diff`, as a check of the fixed setup would.
     Check(Box<CheckArgs>),
+    /// The least scopes for what a client calls, each with the uses that need it. A USE is as in a
+    /// setup's `uses`: `METHOD /path` (or a URL), an operationId (`getPages`), `servicenow: <action>`,
+    /// or `servicenow` for all of the spoke's actions. Exits 1 when a use is not understood.
+    Scopes {
+        uses: Vec<String>,
+        /// Also the `uses` of this setup file (JSON or TOML).
+        #[arg(long)]
+        from: Option<PathBuf>,
+        #[arg(long, value_enum, default_value_t = Format::Human)]
+        format: Format,
+    },
     /// List every rule with its code, severity and explanation.
     Rules {
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -78,6 +91,12 @@ struct CheckArgs {
     /// ServiceNow's Connection URL.
     #[arg(long)]
     api_base_url: Option<String>,
+    /// The scopes enabled on the app in the developer console (names or the console's labels, one a line).
+    #[arg(long)]
+    app_scopes: Option<String>,
+    /// What the client calls, one a line: `METHOD /path`, an operationId, `servicenow`.
+    #[arg(long)]
+    uses: Option<String>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -104,6 +123,21 @@ fn main() -> ExitCode {
                     Format::Human => print_report(&setup, &report),
                 };
                 exit_status(printed, &report)
+            }
+            Err(message) => usage_error(&message),
+        },
+        Command::Scopes { uses, from, format } => match uses_of(uses, from.as_deref()) {
+            Ok(uses) => {
+                let plan = scopes_for(uses.iter().map(String::as_str));
+                let printed = match format {
+                    Format::Json => print_json(&plan),
+                    Format::Human => print_plan(&plan),
+                };
+                match printed {
+                    Err(error) if error.kind() != io::ErrorKind::BrokenPipe => usage_error(&error.to_string()),
+                    _ if plan.unknown.is_empty() => ExitCode::SUCCESS,
+                    _ => ExitCode::from(1),
+                }
             }
             Err(message) => usage_error(&message),
         },
@@ -154,7 +188,7 @@ enum SetupFormat {
 }
 
 impl CheckArgs {
-    fn field_flags(&self) -> [(Field, &Option<String>); 10] {
+    fn field_flags(&self) -> [(Field, &Option<String>); 12] {
         [
             (Field::ClientId, &self.client_id),
             (Field::ClientSecret, &self.client_secret),
@@ -166,6 +200,8 @@ impl CheckArgs {
             (Field::TokenUrl, &self.token_url),
             (Field::RevocationUrl, &self.revocation_url),
             (Field::ApiBaseUrl, &self.api_base_url),
+            (Field::AppScopes, &self.app_scopes),
+            (Field::Uses, &self.uses),
         ]
     }
 }
@@ -201,6 +237,70 @@ fn read_setup(args: &CheckArgs) -> Result<(Setup, Option<Source>), String> {
             .to_string());
     }
     Ok((setup, source))
+}
+
+/// The uses given as arguments, then those of the setup file `from`.
+fn uses_of(mut uses: Vec<String>, from: Option<&Path>) -> Result<Vec<String>, String> {
+    if let Some(path) = from {
+        let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+        let setup = parse_setup(&text, format_of(&text, Some(path)), &path.display().to_string())?;
+        let listed = setup.uses.as_deref().map(use_items).into_iter().flatten();
+        uses.extend(listed.map(|(item, _)| item.to_string()));
+    }
+    if uses.is_empty() {
+        return Err("no uses: give each call as an argument (`threelo scopes servicenow 'GET /wiki/api/v2/pages'`), \
+                    or --from a setup file whose `uses` lists them"
+            .to_string());
+    }
+    Ok(uses)
+}
+
+fn print_plan(plan: &ScopePlan) -> io::Result<()> {
+    let mut out = anstream::stdout().lock();
+    let width = plan.scopes.iter().map(|planned| planned.scope.len()).max().unwrap_or(0);
+    if plan.scopes.is_empty() {
+        writeln!(out, "No scope is needed for these uses.")?;
+    } else {
+        writeln!(out, "{}Scopes needed{}", EMPHASIS.render(), EMPHASIS.render_reset())?;
+    }
+    for planned in &plan.scopes {
+        let inferred = if planned.basis == "unsure" { " *" } else { "" };
+        writeln!(out, "  {:width$}  {}{inferred}", planned.scope, planned.needed_by.join(", "))?;
+    }
+    if plan.scopes.iter().any(|planned| planned.basis == "unsure") {
+        writeln!(out, "  * inferred from a ServiceNow spoke action: ServiceNow does not document the calls they make")?;
+    }
+    let blockable: Vec<&str> = plan
+        .uses
+        .iter()
+        .filter(|planned| planned.access_rule_exempt == Some(false))
+        .map(|planned| planned.use_.as_str())
+        .collect();
+    if !blockable.is_empty() {
+        writeln!(out, "\nAn admin's app access rule can block, even with every scope: {}", blockable.join(", "))?;
+    }
+    for unknown in &plan.unknown {
+        let style = severity_style(Severity::Error);
+        let closest = match unknown.did_you_mean.as_slice() {
+            [] => String::new(),
+            names => format!(": did you mean {}?", names.join(", ")),
+        };
+        writeln!(
+            out,
+            "{}not understood{}: {}{closest}",
+            style.render(),
+            style.render_reset(),
+            for_terminal(&unknown.use_)
+        )?;
+    }
+    if !plan.scope.is_empty() {
+        writeln!(out, "\nThe scope list to request:\n  {}", plan.scope)?;
+        writeln!(
+            out,
+            "Add offline_access to it for refresh tokens (requested in the URL only, never enabled in the console)."
+        )?;
+    }
+    Ok(())
 }
 
 /// JSON or TOML, by extension, else by content.
@@ -573,6 +673,8 @@ fn rewrite_toml(text: &str, changes: &[(Field, &str)]) -> Option<(String, bool)>
         let Some(Item::Value(old)) = document.get_mut(field.key()) else { return None };
         let mut new = match (field, &*old) {
             (Field::Scopes, Value::Array(array)) => Value::Array(toml_array(array, value)),
+            // A list of lines stays one: each line an element.
+            (Field::AppScopes | Field::Uses, Value::Array(_)) => Value::Array(value.lines().collect()),
             _ => Value::from(*value),
         };
         *new.decor_mut() = old.decor().clone();
@@ -659,6 +761,9 @@ fn rewrite_json(text: &str, changes: &[(Field, &str)]) -> Option<(String, bool)>
         let member = members.iter().find(|member| member.key == field.key())?;
         let replacement = match &member.elements {
             Some(elements) if *field == Field::Scopes => json_array(text, &member.value, elements, value),
+            Some(_) if matches!(field, Field::AppScopes | Field::Uses) => {
+                serde_json::to_string(&value.lines().collect::<Vec<_>>()).ok()?
+            }
             _ => serde_json::to_string(value).ok()?,
         };
         edits.push((member.value.clone(), replacement));

@@ -2,12 +2,14 @@
 //! plus the few hand-kept facts) and about what each call needs (the operations of Atlassian's
 //! OpenAPI documents, generated into [`operations`], plus the calls outside them).
 
+mod console;
 mod operation;
 #[rustfmt::skip] // Generated from confluence-operations.json; a test compares it byte for byte.
 mod operations;
 #[rustfmt::skip] // Generated; the freshness test compares it byte for byte.
 mod registry;
 
+pub use console::{scope_of_console_label, where_enabled};
 pub use operation::{Api, Method, Operation, PLATFORM_OPERATIONS};
 pub use registry::{SOURCE_PACKAGE, SOURCE_VERSION};
 

@@ -3,6 +3,7 @@
 //! Each submodule checks one area and pushes findings into a [`Findings`] collector, which
 //! converts byte ranges into character spans and caps how many findings one rule may list.
 
+mod app_scopes;
 mod apply;
 mod callback;
 mod credentials;
@@ -12,6 +13,7 @@ mod findings;
 mod grant;
 mod order;
 mod proposal;
+mod purpose;
 mod scopes;
 mod suggest;
 mod text;
@@ -39,6 +41,8 @@ pub fn check(setup: &Setup) -> Report {
     let redirect = callback::check_callback(setup, grant, &mut out);
     let scopes = scopes::check_scopes(setup, grant, &mut out);
     let cloud = endpoints::check_endpoints(setup, &mut out);
+    app_scopes::check_app_scopes(setup, grant, &mut out);
+    purpose::check_uses(setup, &mut out);
 
     let scope_list = ScopeList::new(scopes);
     let cloud = cloud.unwrap_or(AtlassianCloud::Commercial);

@@ -24,9 +24,9 @@ const SERVICENOW_PHANTOM_HELP: &str =
 const OPENID_CONNECT_SCOPES: [&str; 3] = ["openid", "profile", "email"];
 
 /// One scope as typed, with its byte range in the field.
-struct Token<'a> {
-    text: &'a str,
-    range: Range<usize>,
+pub(super) struct Token<'a> {
+    pub text: &'a str,
+    pub range: Range<usize>,
 }
 
 /// Characters people put between scopes instead of a space.
@@ -54,7 +54,7 @@ fn encoded_separator(raw: &str, at: usize) -> Option<char> {
     (is_separator(c) && c != '+').then_some(c)
 }
 
-fn tokenize(raw: &str) -> Vec<Token<'_>> {
+pub(super) fn tokenize(raw: &str) -> Vec<Token<'_>> {
     let mut tokens = Vec::new();
     let mut start = None;
     let mut at = 0;
@@ -388,7 +388,7 @@ fn removals(tokens: &[Token], typed: &str) -> Vec<(Range<usize>, String)> {
 }
 
 /// A token with the separator before it, or, for the first, the one after it.
-fn removal_range(tokens: &[Token], index: usize) -> Range<usize> {
+pub(super) fn removal_range(tokens: &[Token], index: usize) -> Range<usize> {
     let token = &tokens[index];
     if index > 0 {
         tokens[index - 1].range.end..token.range.end

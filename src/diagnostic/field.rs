@@ -19,10 +19,12 @@ pub enum Field {
     TokenUrl,
     RevocationUrl,
     ApiBaseUrl,
+    AppScopes,
+    Uses,
 }
 
 impl Field {
-    pub const ALL: [Field; 10] = [
+    pub const ALL: [Field; 12] = [
         Field::ClientId,
         Field::ClientSecret,
         Field::CallbackUrl,
@@ -33,6 +35,8 @@ impl Field {
         Field::TokenUrl,
         Field::RevocationUrl,
         Field::ApiBaseUrl,
+        Field::AppScopes,
+        Field::Uses,
     ];
 
     /// The key in JSON and TOML.
@@ -48,6 +52,8 @@ impl Field {
             Field::TokenUrl => "token_url",
             Field::RevocationUrl => "revocation_url",
             Field::ApiBaseUrl => "api_base_url",
+            Field::AppScopes => "app_scopes",
+            Field::Uses => "uses",
         }
     }
 
@@ -64,6 +70,8 @@ impl Field {
             Field::TokenUrl => "Token URL",
             Field::RevocationUrl => "Token revocation URL",
             Field::ApiBaseUrl => "API base URL (Connection URL)",
+            Field::AppScopes => "Scopes enabled on the app (Atlassian console)",
+            Field::Uses => "What the client calls",
         }
     }
 

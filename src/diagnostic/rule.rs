@@ -264,6 +264,46 @@ rules! {
         "None of the scopes opens a Confluence API, so every Confluence call will be refused. Scopes of other \
          products (Jira, Bitbucket, ...) are real but do not help here.",
         "No fix: only you know what the integration calls.";
+    ScopeNotOnApp = "scope/not-on-app", Error, Scopes, Documented,
+        "Scope requested but not enabled on the app",
+        "Consent may request only the scopes enabled on the app in the developer console (your app → Permissions: \
+         the Confluence API's classic and granular tabs, and the User identity and Personal data reporting APIs, \
+         each added on its own). Requesting any other fails consent with \"requested scopes that have not been \
+         added to the app\". ServiceNow's guide enables four classic scopes, then requests nine. Checked when \
+         `app_scopes` lists what the console shows; a warning instead of an error when some of its lines were \
+         not understood.",
+        "No fix: enable the scope in the console, or stop requesting it; only you know which.";
+    ScopeInsufficient = "scope/insufficient", Error, Scopes, Documented,
+        "A call needs a scope that is not requested",
+        "Each operation of Atlassian's Confluence REST API documents the scopes it needs (the OpenAPI documents' \
+         `x-atlassian-oauth2-scopes`): on v1 a classic scope, or the granular alternative (state `Beta`); on v2 \
+         granular scopes only. A token without them answers `401 Unauthorized; scope does not match`. An operation \
+         is satisfied by all the scopes of any one state. A warning when the use is a ServiceNow spoke action: \
+         ServiceNow does not document the calls its actions make, so each is inferred from the action.",
+        "Fix (unsafe): adds the missing scopes (classic where the operation documents one); unsafe because it adds \
+         scopes, which the app must also enable in the console.";
+    ScopeV2NeedsGranular = "scope/v2-needs-granular", Error, Scopes, Documented,
+        "A v2 call with classic scopes",
+        "The v2 REST API (`/wiki/api/v2/...`) documents only granular scopes for every operation, and a token holding \
+         only classic scopes answers `401 Unauthorized; scope does not match` there. This fires, instead of \
+         `scope/insufficient`, for a v2 operation named in `uses` while classic Confluence scopes are requested.",
+        "Fix (unsafe): adds the operation's granular scopes; unsafe because it adds scopes, which the app must also \
+         enable in the console.";
+    ScopeUnneeded = "scope/unneeded", Info, Scopes, Documented,
+        "A scope none of the uses needs",
+        "Given what the client calls (`uses`), this scope serves none of those operations in any documented state. \
+         Asking for less makes consent simpler and a leaked token less useful; Atlassian recommends requesting \
+         only what is used. `offline_access` and the identity scopes are never reported, and nothing is when an \
+         item of `uses` is not understood.",
+        "Fix (unsafe): removes the scope; unsafe because `uses` may not list every call the client makes.";
+    UsesUnknown = "uses/unknown", Error, Uses, Documented,
+        "A use that names no known call",
+        "Each item of `uses` must name an operation of Atlassian's Confluence REST API (`GET /wiki/api/v2/pages/{id}`, \
+         a concrete path, or a URL through `https://api.atlassian.com/ex/confluence/{cloudId}`), an operationId \
+         (`getPages`), one of ServiceNow's Confluence spoke actions (`servicenow: Look up Spaces Stream`), or \
+         `servicenow` for all of them. An operationId that both v1 and v2 have (`createSpace`) must be written in \
+         full. Nothing is checked against an item that is not understood.",
+        "Fix (unsafe): the closest known use, when there is exactly one.";
     EndpointAuthorizationUrl = "endpoint/authorization-url", Error, AuthorizationUrl, Documented,
         "Wrong authorization URL",
         "The authorization endpoint is exactly `https://auth.atlassian.com/authorize` \
@@ -389,7 +429,10 @@ mod tests {
         for code in codes {
             let (area, name) = code.split_once('/').expect(code);
             assert!(!area.is_empty() && !name.is_empty(), "{code}");
-            assert!(code.bytes().all(|b| b.is_ascii_lowercase() || b == b'-' || b == b'/'), "{code}");
+            assert!(
+                code.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'/'),
+                "{code}"
+            );
             assert_eq!(Rule::from_code(code).map(Rule::code), Some(code));
         }
     }

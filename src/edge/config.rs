@@ -467,8 +467,10 @@ mod tests {
 
     #[test]
     fn every_setup_field_maps_to_a_variable() {
+        // Grant type is fixed; what the app enables in the console and what it calls are not the
+        // Worker's configuration (yet: ATLASSIAN_USES is to come).
         for field in Field::ALL {
-            if field != Field::GrantType {
+            if !matches!(field, Field::GrantType | Field::AppScopes | Field::Uses) {
                 assert!(VARIABLES.contains(&variable_of(field)), "{field}");
             }
         }

@@ -4,8 +4,18 @@
 // Field::ALL's keys, in its order (src/setup.rs): readSetup's answer lists values in this order.
 const FIELDS = [
   'client_id', 'client_secret', 'callback_url', 'redirect_url', 'scopes',
-  'grant_type', 'authorization_url', 'token_url', 'revocation_url', 'api_base_url',
+  'grant_type', 'authorization_url', 'token_url', 'revocation_url', 'api_base_url', 'app_scopes', 'uses',
 ];
+
+// The fields that take a list too, and what joins its items (as src/setup.rs joins them).
+const LISTS = { scopes: ' ', app_scopes: '\n', uses: '\n' };
+
+function joined(list, i, separator) {
+  for (const item of list) {
+    if (typeof item !== 'string') throw new Error(`\`${FIELDS[i]}\` must hold strings only, not ${typeName(item)}`);
+  }
+  return list.join(separator);
+}
 
 function typeName(value) {
   if (value === null) return 'null';
@@ -32,11 +42,8 @@ export function readSetup(setup) {
       lengths[i] = -1;
       continue;
     }
-    if (FIELDS[i] === 'scopes' && Array.isArray(value)) {
-      for (const item of value) {
-        if (typeof item !== 'string') throw new Error(`\`scopes\` must hold strings only, not ${typeName(item)}`);
-      }
-      value = value.join(' ');
+    if (Array.isArray(value) && FIELDS[i] in LISTS) {
+      value = joined(value, i, LISTS[FIELDS[i]]);
     } else if (typeof value !== 'string') {
       throw new Error(`\`${FIELDS[i]}\` must be a string, not ${typeName(value)}`);
     }

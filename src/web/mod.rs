@@ -42,7 +42,8 @@ const TYPES: &str = r#"
 /** A field of a setup, as named in JSON. */
 export type FieldName =
   | "client_id" | "client_secret" | "callback_url" | "redirect_url" | "scopes"
-  | "grant_type" | "authorization_url" | "token_url" | "revocation_url" | "api_base_url";
+  | "grant_type" | "authorization_url" | "token_url" | "revocation_url" | "api_base_url"
+  | "app_scopes" | "uses";
 
 /** An Atlassian OAuth setup as typed; every field optional. */
 export interface Setup {
@@ -61,6 +62,10 @@ export interface Setup {
   revocation_url?: string | null;
   /** ServiceNow's Connection URL. */
   api_base_url?: string | null;
+  /** The scopes enabled on the app in the developer console: names or the console's labels, one a line; a list is joined with newlines. */
+  app_scopes?: string | string[] | null;
+  /** What the client calls, one a line: `METHOD /path` or a URL, an operationId, `servicenow: <action>`, or `servicenow`; a list is joined with newlines. */
+  uses?: string | string[] | null;
 }
 
 export type Severity = "error" | "warning" | "info";
