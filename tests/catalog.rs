@@ -49,11 +49,11 @@ fn committed_operations_table_matches_its_facts_file() {
 
 #[test]
 fn every_scope_an_operation_names_is_in_the_scope_registry() {
-    let operations = threelo::catalog::confluence_operations().iter().chain(threelo::catalog::PLATFORM_OPERATIONS);
+    let operations = threelo::catalog::confluence_operations().chain(threelo::catalog::PLATFORM_OPERATIONS);
     let mut unknown: Vec<String> = Vec::new();
     for operation in operations {
         for set in operation.scope_sets() {
-            for scope in set {
+            for scope in set.iter() {
                 if threelo::catalog::lookup_scope(scope).is_none() {
                     unknown.push(format!("{} needs {scope}", operation.label()));
                 }
@@ -62,7 +62,7 @@ fn every_scope_an_operation_names_is_in_the_scope_registry() {
     }
     assert!(unknown.is_empty(), "scopes the registry does not know:\n{}", unknown.join("\n"));
     // What DOMAIN.md §10 counts: 130 + 218 operations, of which 127 + 215 name scopes.
-    let all = threelo::catalog::confluence_operations();
+    let all: Vec<_> = threelo::catalog::confluence_operations().collect();
     let with_scopes = |api| all.iter().filter(|op| op.api == api && op.scope_sets().next().is_some()).count();
     let of = |api| all.iter().filter(|op| op.api == api).count();
     use threelo::catalog::Api;

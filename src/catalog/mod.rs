@@ -10,7 +10,7 @@ mod operations;
 mod registry;
 
 pub use console::{scope_of_console_label, where_enabled};
-pub use operation::{Api, Method, Operation, PLATFORM_OPERATIONS};
+pub use operation::{Api, Method, Operation, Scopes, PLATFORM_OPERATIONS};
 pub use registry::{SOURCE_PACKAGE, SOURCE_VERSION};
 
 use serde::Serialize;
@@ -113,8 +113,8 @@ pub fn lookup_scope(name: &str) -> Option<&'static ScopeEntry> {
 }
 
 /// Every operation of Confluence REST v1 and v2, sorted by path, then method.
-pub fn confluence_operations() -> &'static [Operation] {
-    operations::OPERATIONS
+pub fn confluence_operations() -> impl Iterator<Item = Operation> {
+    operations::OPERATIONS.lines().filter_map(Operation::from_line)
 }
 
 #[cfg(test)]

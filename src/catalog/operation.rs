@@ -44,8 +44,28 @@ impl Method {
     }
 }
 
+/// The scopes of one state, as the table holds them: names joined by commas.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Scopes(&'static str);
+
+impl Scopes {
+    pub const NONE: Scopes = Scopes("");
+
+    pub fn iter(self) -> impl Iterator<Item = &'static str> {
+        self.0.split(',').filter(|name| !name.is_empty())
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn contains(self, scope: &str) -> bool {
+        self.iter().any(|name| name == scope)
+    }
+}
+
 /// One operation and the scopes it needs.
-#[derive(Debug, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Operation {
     pub api: Api,
     pub method: Method,
@@ -54,68 +74,76 @@ pub struct Operation {
     /// Atlassian's operationId (empty for the calls outside the two documents).
     pub operation_id: &'static str,
     /// The scopes the endpoint checks today (state `Current`): classic on most of v1.
-    pub current: &'static [&'static str],
-    /// The granular alternative v1 documents (state `Beta`); empty on v2.
-    pub beta: &'static [&'static str],
+    pub current: Scopes,
+    /// The granular alternative v1 documents (state `Beta`); none on v2.
+    pub beta: Scopes,
     /// Whether an admin's app access rule can not block it (`app-access-rule-exempt`); `None` when
     /// the document does not say.
     pub access_rule_exempt: Option<bool>,
 }
 
 impl Operation {
+    /// One line of the generated table (`super::operations`); `None` for a line it did not write.
+    // The table is text because 348 structs of string slices cost the browser validator's wasm
+    // 7.5 KB gzip, and the text about 2.5 KB (measured with the rest of the build unchanged).
+    pub(super) fn from_line(line: &'static str) -> Option<Operation> {
+        let mut parts = line.split(' ');
+        let method = Method::parse(parts.next()?)?;
+        let path = parts.next()?;
+        let operation_id = parts.next()?;
+        let scopes = |word: &'static str| if word == "-" { Scopes::NONE } else { Scopes(word) };
+        let current = scopes(parts.next()?);
+        let beta = scopes(parts.next()?);
+        let access_rule_exempt = match parts.next()? {
+            "1" => Some(true),
+            "0" => Some(false),
+            _ => None,
+        };
+        let api = if path.starts_with("/wiki/api/v2/") { Api::V2 } else { Api::V1 };
+        Some(Operation { api, method, path, operation_id, current, beta, access_rule_exempt })
+    }
+
     /// `GET /wiki/api/v2/pages`: how findings and plans name the operation.
     pub fn label(&self) -> String {
         format!("{} {}", self.method.as_str(), self.path)
     }
 
     /// Each documented way to be allowed the call: all the scopes of one state.
-    pub fn scope_sets(&self) -> impl Iterator<Item = &'static [&'static str]> {
+    pub fn scope_sets(&self) -> impl Iterator<Item = Scopes> {
         [self.current, self.beta].into_iter().filter(|set| !set.is_empty())
     }
 
-    /// Whether holding `scopes` allows the call: all the scopes of any one state (none needed
-    /// when the operation documents none).
+    /// Whether holding the scopes `has` says yes to allows the call: all the scopes of any one
+    /// state (none needed when the operation documents none).
     pub fn allowed_by(&self, has: impl Fn(&str) -> bool) -> bool {
         let mut sets = self.scope_sets().peekable();
-        sets.peek().is_none() || sets.any(|set| set.iter().all(|scope| has(scope)))
+        sets.peek().is_none() || sets.any(|set| set.iter().all(&has))
     }
 
     /// Whether `scope` is one of those any state names.
     pub fn names_scope(&self, scope: &str) -> bool {
-        self.scope_sets().any(|set| set.contains(&scope))
+        self.scope_sets().any(|set| set.contains(scope))
     }
 }
 
 /// The calls on `api.atlassian.com` that neither document holds, hand-kept (DOMAIN.md §4, §10).
-pub static PLATFORM_OPERATIONS: &[Operation] = &[
+pub static PLATFORM_OPERATIONS: [Operation; 3] = [
     // User identity API: the signed-in user's account.
-    Operation {
-        api: Api::Platform,
-        method: Method::Get,
-        path: "/me",
-        operation_id: "",
-        current: &["read:me"],
-        beta: &[],
-        access_rule_exempt: None,
-    },
+    platform(Method::Get, "/me", Scopes("read:me")),
     // The sites a token may call (any valid token).
-    Operation {
-        api: Api::Platform,
-        method: Method::Get,
-        path: "/oauth/token/accessible-resources",
-        operation_id: "",
-        current: &[],
-        beta: &[],
-        access_rule_exempt: None,
-    },
+    platform(Method::Get, "/oauth/token/accessible-resources", Scopes::NONE),
     // Personal data reporting API.
+    platform(Method::Post, "/app/report-accounts/", Scopes("report:personal-data")),
+];
+
+const fn platform(method: Method, path: &'static str, current: Scopes) -> Operation {
     Operation {
         api: Api::Platform,
-        method: Method::Post,
-        path: "/app/report-accounts/",
+        method,
+        path,
         operation_id: "",
-        current: &["report:personal-data"],
-        beta: &[],
+        current,
+        beta: Scopes::NONE,
         access_rule_exempt: None,
-    },
-];
+    }
+}

@@ -6,356 +6,358 @@
 //       sha256 c4bd1ed570f21cd6dee2360d9cda0d5aa09933233491c8286d60cc4fa16c5df5
 // Do not edit: run `node scripts/generate-operation-catalog.mjs`.
 
-use super::operation::{Api, Method, Operation};
-
-/// Every operation of Confluence REST v1 and v2, sorted by path, then method.
-pub static OPERATIONS: &[Operation] = &[
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/admin-key", operation_id: "getAdminKey", current: &[], beta: &[], access_rule_exempt: None },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/admin-key", operation_id: "enableAdminKey", current: &[], beta: &[], access_rule_exempt: None },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/admin-key", operation_id: "disableAdminKey", current: &[], beta: &[], access_rule_exempt: None },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/app/properties", operation_id: "getForgeAppProperties", current: &["read:app-data:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/app/properties/{propertyKey}", operation_id: "getForgeAppProperty", current: &["read:app-data:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/app/properties/{propertyKey}", operation_id: "putForgeAppProperty", current: &["write:app-data:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/app/properties/{propertyKey}", operation_id: "deleteForgeAppProperty", current: &["write:app-data:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/attachments", operation_id: "getAttachments", current: &["read:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/attachments/{attachment-id}/properties", operation_id: "getAttachmentContentProperties", current: &["read:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/attachments/{attachment-id}/properties", operation_id: "createAttachmentProperty", current: &["read:attachment:confluence", "write:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/attachments/{attachment-id}/properties/{property-id}", operation_id: "getAttachmentContentPropertiesById", current: &["read:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/attachments/{attachment-id}/properties/{property-id}", operation_id: "updateAttachmentPropertyById", current: &["read:attachment:confluence", "write:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/attachments/{attachment-id}/properties/{property-id}", operation_id: "deleteAttachmentPropertyById", current: &["read:attachment:confluence", "write:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/attachments/{attachment-id}/versions/{version-number}", operation_id: "getAttachmentVersionDetails", current: &["read:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/attachments/{id}", operation_id: "getAttachmentById", current: &["read:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/attachments/{id}", operation_id: "deleteAttachment", current: &["delete:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/attachments/{id}/footer-comments", operation_id: "getAttachmentComments", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/attachments/{id}/labels", operation_id: "getAttachmentLabels", current: &["read:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/attachments/{id}/operations", operation_id: "getAttachmentOperations", current: &["read:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/attachments/{id}/thumbnail/download", operation_id: "getAttachmentThumbnailById", current: &["read:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/attachments/{id}/versions", operation_id: "getAttachmentVersions", current: &["read:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/blogposts", operation_id: "getBlogPosts", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/blogposts", operation_id: "createBlogPost", current: &["write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/blogposts/{blogpost-id}/properties", operation_id: "getBlogpostContentProperties", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/blogposts/{blogpost-id}/properties", operation_id: "createBlogpostProperty", current: &["read:page:confluence", "write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/blogposts/{blogpost-id}/properties/{property-id}", operation_id: "getBlogpostContentPropertiesById", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/blogposts/{blogpost-id}/properties/{property-id}", operation_id: "updateBlogpostPropertyById", current: &["read:page:confluence", "write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/blogposts/{blogpost-id}/properties/{property-id}", operation_id: "deleteBlogpostPropertyById", current: &["read:page:confluence", "write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/blogposts/{blogpost-id}/versions/{version-number}", operation_id: "getBlogPostVersionDetails", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/blogposts/{id}", operation_id: "getBlogPostById", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/blogposts/{id}", operation_id: "updateBlogPost", current: &["write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/blogposts/{id}", operation_id: "deleteBlogPost", current: &["delete:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/blogposts/{id}/attachments", operation_id: "getBlogpostAttachments", current: &["read:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/blogposts/{id}/classification-level", operation_id: "getBlogPostClassificationLevel", current: &["read:page:confluence", "write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/blogposts/{id}/classification-level", operation_id: "putBlogPostClassificationLevel", current: &["write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/blogposts/{id}/classification-level/reset", operation_id: "postBlogPostClassificationLevel", current: &["write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/blogposts/{id}/custom-content", operation_id: "getCustomContentByTypeInBlogPost", current: &["read:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/blogposts/{id}/footer-comments", operation_id: "getBlogPostFooterComments", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/blogposts/{id}/inline-comments", operation_id: "getBlogPostInlineComments", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/blogposts/{id}/labels", operation_id: "getBlogPostLabels", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/blogposts/{id}/likes/count", operation_id: "getBlogPostLikeCount", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/blogposts/{id}/likes/users", operation_id: "getBlogPostLikeUsers", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/blogposts/{id}/operations", operation_id: "getBlogPostOperations", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/blogposts/{id}/redact", operation_id: "postRedactBlog", current: &["write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/blogposts/{id}/versions", operation_id: "getBlogPostVersions", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/classification-levels", operation_id: "getClassificationLevels", current: &["read:configuration:confluence"], beta: &[], access_rule_exempt: None },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/comments/{comment-id}/properties", operation_id: "getCommentContentProperties", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/comments/{comment-id}/properties", operation_id: "createCommentProperty", current: &["read:comment:confluence", "write:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/comments/{comment-id}/properties/{property-id}", operation_id: "getCommentContentPropertiesById", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/comments/{comment-id}/properties/{property-id}", operation_id: "updateCommentPropertyById", current: &["read:comment:confluence", "write:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/comments/{comment-id}/properties/{property-id}", operation_id: "deleteCommentPropertyById", current: &["read:comment:confluence", "write:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/content/convert-ids-to-types", operation_id: "convertContentIdsToContentTypes", current: &["read:content.metadata:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/custom-content", operation_id: "getCustomContentByType", current: &["read:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/custom-content", operation_id: "createCustomContent", current: &["write:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/custom-content/{custom-content-id}/properties", operation_id: "getCustomContentContentProperties", current: &["read:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/custom-content/{custom-content-id}/properties", operation_id: "createCustomContentProperty", current: &["read:custom-content:confluence", "write:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/custom-content/{custom-content-id}/properties/{property-id}", operation_id: "getCustomContentContentPropertiesById", current: &["read:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/custom-content/{custom-content-id}/properties/{property-id}", operation_id: "updateCustomContentPropertyById", current: &["read:custom-content:confluence", "write:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/custom-content/{custom-content-id}/properties/{property-id}", operation_id: "deleteCustomContentPropertyById", current: &["read:custom-content:confluence", "write:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/custom-content/{custom-content-id}/versions", operation_id: "getCustomContentVersions", current: &["read:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/custom-content/{custom-content-id}/versions/{version-number}", operation_id: "getCustomContentVersionDetails", current: &["read:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/custom-content/{id}", operation_id: "getCustomContentById", current: &["read:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/custom-content/{id}", operation_id: "updateCustomContent", current: &["write:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/custom-content/{id}", operation_id: "deleteCustomContent", current: &["delete:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/custom-content/{id}/attachments", operation_id: "getCustomContentAttachments", current: &["read:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/custom-content/{id}/children", operation_id: "getChildCustomContent", current: &["read:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/custom-content/{id}/footer-comments", operation_id: "getCustomContentComments", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/custom-content/{id}/labels", operation_id: "getCustomContentLabels", current: &["read:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/custom-content/{id}/operations", operation_id: "getCustomContentOperations", current: &["read:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/data-policies/metadata", operation_id: "getDataPolicyMetadata", current: &["read:configuration:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/data-policies/spaces", operation_id: "getDataPolicySpaces", current: &["read:space:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/databases", operation_id: "createDatabase", current: &["write:database:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/databases/{database-id}/properties/{property-id}", operation_id: "getDatabaseContentPropertiesById", current: &["read:database:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/databases/{database-id}/properties/{property-id}", operation_id: "updateDatabasePropertyById", current: &["read:database:confluence", "write:database:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/databases/{database-id}/properties/{property-id}", operation_id: "deleteDatabasePropertyById", current: &["read:database:confluence", "write:database:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/databases/{id}", operation_id: "getDatabaseById", current: &["read:database:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/databases/{id}", operation_id: "deleteDatabase", current: &["delete:database:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/databases/{id}/ancestors", operation_id: "getDatabaseAncestors", current: &["read:content.metadata:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/databases/{id}/classification-level", operation_id: "getDatabaseClassificationLevel", current: &["read:database:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/databases/{id}/classification-level", operation_id: "putDatabaseClassificationLevel", current: &["write:database:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/databases/{id}/classification-level/reset", operation_id: "postDatabaseClassificationLevel", current: &["write:database:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/databases/{id}/descendants", operation_id: "getDatabaseDescendants", current: &["read:hierarchical-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/databases/{id}/direct-children", operation_id: "getDatabaseDirectChildren", current: &["read:hierarchical-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/databases/{id}/operations", operation_id: "getDatabaseOperations", current: &["read:database:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/databases/{id}/properties", operation_id: "getDatabaseContentProperties", current: &["read:database:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/databases/{id}/properties", operation_id: "createDatabaseProperty", current: &["read:database:confluence", "write:database:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/embeds", operation_id: "createSmartLink", current: &["write:embed:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/embeds/{embed-id}/properties/{property-id}", operation_id: "getSmartLinkContentPropertiesById", current: &["read:embed:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/embeds/{embed-id}/properties/{property-id}", operation_id: "updateSmartLinkPropertyById", current: &["read:embed:confluence", "write:embed:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/embeds/{embed-id}/properties/{property-id}", operation_id: "deleteSmartLinkPropertyById", current: &["read:embed:confluence", "write:embed:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/embeds/{id}", operation_id: "getSmartLinkById", current: &["read:embed:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/embeds/{id}", operation_id: "deleteSmartLink", current: &["delete:embed:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/embeds/{id}/ancestors", operation_id: "getSmartLinkAncestors", current: &["read:content.metadata:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/embeds/{id}/descendants", operation_id: "getSmartLinkDescendants", current: &["read:hierarchical-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/embeds/{id}/direct-children", operation_id: "getSmartLinkDirectChildren", current: &["read:hierarchical-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/embeds/{id}/operations", operation_id: "getSmartLinkOperations", current: &["read:embed:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/embeds/{id}/properties", operation_id: "getSmartLinkContentProperties", current: &["read:embed:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/embeds/{id}/properties", operation_id: "createSmartLinkProperty", current: &["read:embed:confluence", "write:embed:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/folders", operation_id: "createFolder", current: &["write:folder:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/folders/{folder-id}/properties/{property-id}", operation_id: "getFolderContentPropertiesById", current: &["read:folder:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/folders/{folder-id}/properties/{property-id}", operation_id: "updateFolderPropertyById", current: &["read:folder:confluence", "write:folder:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/folders/{folder-id}/properties/{property-id}", operation_id: "deleteFolderPropertyById", current: &["read:folder:confluence", "write:folder:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/folders/{id}", operation_id: "getFolderById", current: &["read:folder:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/folders/{id}", operation_id: "deleteFolder", current: &["delete:folder:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/folders/{id}/ancestors", operation_id: "getFolderAncestors", current: &["read:content.metadata:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/folders/{id}/descendants", operation_id: "getFolderDescendants", current: &["read:hierarchical-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/folders/{id}/direct-children", operation_id: "getFolderDirectChildren", current: &["read:hierarchical-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/folders/{id}/operations", operation_id: "getFolderOperations", current: &["read:folder:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/folders/{id}/properties", operation_id: "getFolderContentProperties", current: &["read:folder:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/folders/{id}/properties", operation_id: "createFolderProperty", current: &["read:folder:confluence", "write:folder:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/footer-comments", operation_id: "getFooterComments", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/footer-comments", operation_id: "createFooterComment", current: &["write:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/footer-comments/{comment-id}", operation_id: "getFooterCommentById", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/footer-comments/{comment-id}", operation_id: "updateFooterComment", current: &["write:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/footer-comments/{comment-id}", operation_id: "deleteFooterComment", current: &["delete:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/footer-comments/{id}/children", operation_id: "getFooterCommentChildren", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/footer-comments/{id}/likes/count", operation_id: "getFooterLikeCount", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/footer-comments/{id}/likes/users", operation_id: "getFooterLikeUsers", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/footer-comments/{id}/operations", operation_id: "getFooterCommentOperations", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/footer-comments/{id}/versions", operation_id: "getFooterCommentVersions", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/footer-comments/{id}/versions/{version-number}", operation_id: "getFooterCommentVersionDetails", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/inline-comments", operation_id: "getInlineComments", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/inline-comments", operation_id: "createInlineComment", current: &["write:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/inline-comments/{comment-id}", operation_id: "getInlineCommentById", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/inline-comments/{comment-id}", operation_id: "updateInlineComment", current: &["write:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/inline-comments/{comment-id}", operation_id: "deleteInlineComment", current: &["delete:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/inline-comments/{id}/children", operation_id: "getInlineCommentChildren", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/inline-comments/{id}/likes/count", operation_id: "getInlineLikeCount", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/inline-comments/{id}/likes/users", operation_id: "getInlineLikeUsers", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/inline-comments/{id}/operations", operation_id: "getInlineCommentOperations", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/inline-comments/{id}/versions", operation_id: "getInlineCommentVersions", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/inline-comments/{id}/versions/{version-number}", operation_id: "getInlineCommentVersionDetails", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/labels", operation_id: "getLabels", current: &["read:label:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/labels/{id}/attachments", operation_id: "getLabelAttachments", current: &["read:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/labels/{id}/blogposts", operation_id: "getLabelBlogPosts", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/labels/{id}/pages", operation_id: "getLabelPages", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages", operation_id: "getPages", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/pages", operation_id: "createPage", current: &["write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{id}", operation_id: "getPageById", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/pages/{id}", operation_id: "updatePage", current: &["write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/pages/{id}", operation_id: "deletePage", current: &["delete:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{id}/ancestors", operation_id: "getPageAncestors", current: &["read:content.metadata:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{id}/attachments", operation_id: "getPageAttachments", current: &["read:attachment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{id}/children", operation_id: "getChildPages", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{id}/classification-level", operation_id: "getPageClassificationLevel", current: &["read:page:confluence", "write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/pages/{id}/classification-level", operation_id: "putPageClassificationLevel", current: &["write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/pages/{id}/classification-level/reset", operation_id: "postPageClassificationLevel", current: &["write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{id}/custom-content", operation_id: "getCustomContentByTypeInPage", current: &["read:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{id}/descendants", operation_id: "getPageDescendants", current: &["read:hierarchical-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{id}/direct-children", operation_id: "getPageDirectChildren", current: &["read:hierarchical-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{id}/footer-comments", operation_id: "getPageFooterComments", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{id}/inline-comments", operation_id: "getPageInlineComments", current: &["read:comment:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{id}/labels", operation_id: "getPageLabels", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{id}/likes/count", operation_id: "getPageLikeCount", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{id}/likes/users", operation_id: "getPageLikeUsers", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{id}/operations", operation_id: "getPageOperations", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/pages/{id}/redact", operation_id: "postRedactPage", current: &["write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/pages/{id}/title", operation_id: "updatePageTitle", current: &["write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{id}/versions", operation_id: "getPageVersions", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{page-id}/properties", operation_id: "getPageContentProperties", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/pages/{page-id}/properties", operation_id: "createPageProperty", current: &["read:page:confluence", "write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{page-id}/properties/{property-id}", operation_id: "getPageContentPropertiesById", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/pages/{page-id}/properties/{property-id}", operation_id: "updatePagePropertyById", current: &["read:page:confluence", "write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/pages/{page-id}/properties/{property-id}", operation_id: "deletePagePropertyById", current: &["read:page:confluence", "write:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/pages/{page-id}/versions/{version-number}", operation_id: "getPageVersionDetails", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/space-permissions", operation_id: "getAvailableSpacePermissions", current: &["read:space.permission:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/space-permissions/transition/access-removals", operation_id: "bulkRemoveSpacePermissionAccess", current: &["write:configuration:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/space-permissions/transition/combinations", operation_id: "listSpacePermissionCombinations", current: &["read:configuration:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/space-permissions/transition/combinations", operation_id: "generateSpacePermissionCombinations", current: &["write:configuration:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/space-permissions/transition/role-assignments", operation_id: "bulkAssignSpacePermissionRoles", current: &["write:configuration:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/space-permissions/transition/tasks/{taskId}", operation_id: "getSpacePermissionTransitionTaskStatus", current: &["read:configuration:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/space-role-mode", operation_id: "getSpaceRoleMode", current: &["read:configuration:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/space-roles", operation_id: "getAvailableSpaceRoles", current: &["read:space.permission:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/space-roles", operation_id: "createSpaceRole", current: &["write:configuration:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/space-roles/{id}", operation_id: "getSpaceRolesById", current: &["read:space.permission:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/space-roles/{id}", operation_id: "updateSpaceRole", current: &["write:configuration:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/space-roles/{id}", operation_id: "deleteSpaceRole", current: &["write:configuration:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/spaces", operation_id: "getSpaces", current: &["read:space:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/spaces", operation_id: "createSpace", current: &["write:space:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/spaces/{id}", operation_id: "getSpaceById", current: &["read:space:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/spaces/{id}/blogposts", operation_id: "getBlogPostsInSpace", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/spaces/{id}/classification-level/default", operation_id: "getSpaceDefaultClassificationLevel", current: &["read:space:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/spaces/{id}/classification-level/default", operation_id: "putSpaceDefaultClassificationLevel", current: &["read:space:confluence", "write:space:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/spaces/{id}/classification-level/default", operation_id: "deleteSpaceDefaultClassificationLevel", current: &["read:space:confluence", "write:space:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/spaces/{id}/content/labels", operation_id: "getSpaceContentLabels", current: &["read:space:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/spaces/{id}/custom-content", operation_id: "getCustomContentByTypeInSpace", current: &["read:custom-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/spaces/{id}/labels", operation_id: "getSpaceLabels", current: &["read:space:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/spaces/{id}/operations", operation_id: "getSpaceOperations", current: &["read:space:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/spaces/{id}/pages", operation_id: "getPagesInSpace", current: &["read:page:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/spaces/{id}/permissions", operation_id: "getSpacePermissionsAssignments", current: &["read:space:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/spaces/{id}/role-assignments", operation_id: "getSpaceRoleAssignments", current: &["read:space.permission:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/spaces/{id}/role-assignments", operation_id: "setSpaceRoleAssignments", current: &["write:space.permission:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/spaces/{space-id}/properties", operation_id: "getSpaceProperties", current: &["read:space:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/spaces/{space-id}/properties", operation_id: "createSpaceProperty", current: &["read:space:confluence", "write:space:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/spaces/{space-id}/properties/{property-id}", operation_id: "getSpacePropertyById", current: &["read:space:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/spaces/{space-id}/properties/{property-id}", operation_id: "updateSpacePropertyById", current: &["read:space:confluence", "write:space:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/spaces/{space-id}/properties/{property-id}", operation_id: "deleteSpacePropertyById", current: &["read:space:confluence", "write:space:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/tasks", operation_id: "getTasks", current: &["read:task:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/tasks/{id}", operation_id: "getTaskById", current: &["read:task:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/tasks/{id}", operation_id: "updateTask", current: &["write:task:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/user/access/check-access-by-email", operation_id: "checkAccessByEmail", current: &["read:configuration:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/user/access/invite-by-email", operation_id: "inviteByEmail", current: &["read:configuration:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/users-bulk", operation_id: "createBulkUserLookup", current: &["read:user:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/whiteboards", operation_id: "createWhiteboard", current: &["write:whiteboard:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/whiteboards/{id}", operation_id: "getWhiteboardById", current: &["read:whiteboard:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/whiteboards/{id}", operation_id: "deleteWhiteboard", current: &["delete:whiteboard:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/whiteboards/{id}/ancestors", operation_id: "getWhiteboardAncestors", current: &["read:content.metadata:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/whiteboards/{id}/classification-level", operation_id: "getWhiteboardClassificationLevel", current: &["read:whiteboard:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/whiteboards/{id}/classification-level", operation_id: "putWhiteboardClassificationLevel", current: &["write:whiteboard:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/whiteboards/{id}/classification-level/reset", operation_id: "postWhiteboardClassificationLevel", current: &["write:whiteboard:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/whiteboards/{id}/descendants", operation_id: "getWhiteboardDescendants", current: &["read:hierarchical-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/whiteboards/{id}/direct-children", operation_id: "getWhiteboardDirectChildren", current: &["read:hierarchical-content:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/whiteboards/{id}/operations", operation_id: "getWhiteboardOperations", current: &["read:whiteboard:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/whiteboards/{id}/properties", operation_id: "getWhiteboardContentProperties", current: &["read:whiteboard:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Post, path: "/wiki/api/v2/whiteboards/{id}/properties", operation_id: "createWhiteboardProperty", current: &["read:whiteboard:confluence", "write:whiteboard:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Get, path: "/wiki/api/v2/whiteboards/{whiteboard-id}/properties/{property-id}", operation_id: "getWhiteboardContentPropertiesById", current: &["read:whiteboard:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Put, path: "/wiki/api/v2/whiteboards/{whiteboard-id}/properties/{property-id}", operation_id: "updateWhiteboardPropertyById", current: &["read:whiteboard:confluence", "write:whiteboard:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V2, method: Method::Delete, path: "/wiki/api/v2/whiteboards/{whiteboard-id}/properties/{property-id}", operation_id: "deleteWhiteboardPropertyById", current: &["read:whiteboard:confluence", "write:whiteboard:confluence"], beta: &[], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/analytics/content/{contentId}/viewers", operation_id: "getViewers", current: &["read:confluence-content.summary"], beta: &["read:analytics.content:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/analytics/content/{contentId}/views", operation_id: "getViews", current: &["read:confluence-content.summary"], beta: &["read:analytics.content:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/audit", operation_id: "getAuditRecords", current: &["read:audit-log:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/audit", operation_id: "createAuditRecord", current: &["read:audit-log:confluence", "write:audit-log:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/audit/export", operation_id: "exportAuditRecords", current: &["read:audit-log:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/audit/retention", operation_id: "getRetentionPeriod", current: &["read:audit-log:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/audit/retention", operation_id: "setRetentionPeriod", current: &["write:audit-log:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/audit/since", operation_id: "getAuditRecordsForTimePeriod", current: &["read:audit-log:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content-states", operation_id: "getCustomContentStates", current: &["read:user.property:confluence"], beta: &["read:user.property:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/content/archive", operation_id: "archivePages", current: &["write:confluence-content"], beta: &["read:content.metadata:confluence", "write:page:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/content/blueprint/instance/{draftId}", operation_id: "publishSharedDraft", current: &["write:confluence-content"], beta: &["read:content-details:confluence", "write:content:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/content/blueprint/instance/{draftId}", operation_id: "publishLegacyDraft", current: &["write:confluence-content"], beta: &["read:content-details:confluence", "write:content:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/search", operation_id: "searchContentByCQL", current: &["search:confluence"], beta: &["read:content-details:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/content/{id}/child/attachment", operation_id: "createOrUpdateAttachments", current: &["write:confluence-file"], beta: &["read:content-details:confluence", "write:attachment:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/content/{id}/child/attachment", operation_id: "createAttachment", current: &["write:confluence-file"], beta: &["read:content-details:confluence", "write:attachment:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/content/{id}/child/attachment/{attachmentId}", operation_id: "updateAttachmentProperties", current: &["write:confluence-file", "write:confluence-props"], beta: &["read:content-details:confluence", "write:attachment:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/content/{id}/child/attachment/{attachmentId}/data", operation_id: "updateAttachmentData", current: &["write:confluence-file"], beta: &["read:content-details:confluence", "write:attachment:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/{id}/child/attachment/{attachmentId}/download", operation_id: "downloadAttatchment", current: &["readonly:content.attachment:confluence"], beta: &["read:attachment:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/content/{id}/copy", operation_id: "copyPage", current: &["write:confluence-content"], beta: &["read:content-details:confluence", "write:page:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/{id}/descendant", operation_id: "getContentDescendants", current: &["read:confluence-content.summary"], beta: &["read:content-details:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/{id}/descendant/{type}", operation_id: "getDescendantsOfType", current: &["read:confluence-content.summary"], beta: &["read:content-details:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/{id}/history/{version}/macro/id/{macroId}", operation_id: "getMacroBodyByMacroId", current: &["read:confluence-content.all"], beta: &["read:content.metadata:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/{id}/history/{version}/macro/id/{macroId}/convert/async/{to}", operation_id: "getAndAsyncConvertMacroBodyByMacroId", current: &["read:confluence-content.all"], beta: &["read:content.metadata:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/{id}/history/{version}/macro/id/{macroId}/convert/{to}", operation_id: "getAndConvertMacroBodyByMacroId", current: &["read:confluence-content.all"], beta: &["read:content.metadata:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/content/{id}/label", operation_id: "addLabelsToContent", current: &["write:confluence-content"], beta: &["read:label:confluence", "write:label:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/content/{id}/label", operation_id: "removeLabelFromContentUsingQueryParameter", current: &["write:confluence-content"], beta: &["write:label:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/content/{id}/label/{label}", operation_id: "removeLabelFromContent", current: &["write:confluence-content"], beta: &["write:label:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/{id}/notification/child-created", operation_id: "getWatchesForPage", current: &["read:confluence-content.summary"], beta: &["read:user:confluence", "read:watcher:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/{id}/notification/created", operation_id: "getWatchesForSpace", current: &["read:confluence-content.summary"], beta: &["read:user:confluence", "read:watcher:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/content/{id}/pageTree", operation_id: "deletePageTree", current: &["write:confluence-content"], beta: &["delete:content:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/content/{id}/pagehierarchy/copy", operation_id: "copyPageHierarchy", current: &["write:confluence-content"], beta: &["read:content.metadata:confluence", "write:page:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/content/{id}/permission/check", operation_id: "checkContentPermission", current: &["read:confluence-content.permission"], beta: &["read:content.permission:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/{id}/restriction", operation_id: "getRestrictions", current: &["read:confluence-content.all"], beta: &["read:content-details:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/content/{id}/restriction", operation_id: "updateRestrictions", current: &["write:confluence-content"], beta: &["read:content-details:confluence", "write:content.restriction:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/content/{id}/restriction", operation_id: "addRestrictions", current: &["write:confluence-content"], beta: &["read:content-details:confluence", "write:content.restriction:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/content/{id}/restriction", operation_id: "deleteRestrictions", current: &["write:confluence-content"], beta: &["read:content-details:confluence", "write:content.restriction:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/{id}/restriction/byOperation", operation_id: "getRestrictionsByOperation", current: &["read:confluence-content.all"], beta: &["read:content-details:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/{id}/restriction/byOperation/{operationKey}", operation_id: "getRestrictionsForOperation", current: &["read:confluence-content.all"], beta: &["read:content-details:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/{id}/restriction/byOperation/{operationKey}/byGroupId/{groupId}", operation_id: "getIndividualGroupRestrictionStatusByGroupId", current: &["read:confluence-content.all"], beta: &["read:content.restriction:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/content/{id}/restriction/byOperation/{operationKey}/byGroupId/{groupId}", operation_id: "addGroupToContentRestrictionByGroupId", current: &["write:confluence-content"], beta: &["write:content.restriction:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/content/{id}/restriction/byOperation/{operationKey}/byGroupId/{groupId}", operation_id: "removeGroupFromContentRestriction", current: &["write:confluence-content"], beta: &["write:content.restriction:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/{id}/restriction/byOperation/{operationKey}/user", operation_id: "getContentRestrictionStatusForUser", current: &["read:confluence-content.all"], beta: &["read:content.restriction:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/content/{id}/restriction/byOperation/{operationKey}/user", operation_id: "addUserToContentRestriction", current: &["write:confluence-content"], beta: &["write:content.restriction:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/content/{id}/restriction/byOperation/{operationKey}/user", operation_id: "removeUserFromContentRestriction", current: &["write:confluence-content"], beta: &["write:content.restriction:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/{id}/state", operation_id: "getContentState", current: &["read:confluence-content.summary"], beta: &["read:content-details:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/content/{id}/state", operation_id: "setContentState", current: &["write:confluence-content"], beta: &["read:content-details:confluence", "write:content:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/content/{id}/state", operation_id: "removeContentState", current: &["write:confluence-content"], beta: &["read:content-details:confluence", "write:content:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/content/{id}/state/available", operation_id: "getAvailableContentStates", current: &["write:confluence-content"], beta: &["write:content:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/content/{id}/version", operation_id: "restoreContentVersion", current: &["write:confluence-content"], beta: &["read:content-details:confluence", "write:content:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/content/{id}/version/{versionNumber}", operation_id: "deleteContentVersion", current: &["write:confluence-content"], beta: &["delete:content:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/content/{pageId}/move/{position}/{targetId}", operation_id: "movePage", current: &["write:confluence-content"], beta: &["write:page:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/contentbody/convert/async/bulk/tasks", operation_id: "bulkAsyncConvertContentBodyResponse", current: &["read:confluence-content.all"], beta: &["read:content.metadata:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/contentbody/convert/async/bulk/tasks", operation_id: "bulkAsyncConvertContentBodyRequest", current: &["read:confluence-content.all"], beta: &["read:content.metadata:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/contentbody/convert/async/{id}", operation_id: "asyncConvertContentBodyResponse", current: &["read:confluence-content.all"], beta: &["read:content.metadata:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/contentbody/convert/async/{to}", operation_id: "asyncConvertContentBodyRequest", current: &["read:confluence-content.all"], beta: &["read:content.metadata:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/group", operation_id: "getGroups", current: &["read:confluence-groups"], beta: &["read:group:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/group", operation_id: "createGroup", current: &["write:confluence-groups"], beta: &["read:group:confluence", "write:group:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/group/by-id", operation_id: "getGroupByGroupId", current: &["read:confluence-groups"], beta: &["read:group:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/group/by-id", operation_id: "removeGroupById", current: &["write:confluence-groups"], beta: &["write:group:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/group/picker", operation_id: "searchGroups", current: &["read:confluence-groups"], beta: &["read:group:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/group/userByGroupId", operation_id: "addUserToGroupByGroupId", current: &["write:confluence-groups"], beta: &["write:group:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/group/userByGroupId", operation_id: "removeMemberFromGroupByGroupId", current: &["write:confluence-groups"], beta: &["write:group:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/group/{groupId}/membersByGroupId", operation_id: "getGroupMembersByGroupId", current: &["read:confluence-groups"], beta: &["read:group:confluence", "read:user:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/label", operation_id: "getAllLabelContent", current: &["read:confluence-content.summary"], beta: &["read:content:confluence", "read:label:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/longtask", operation_id: "getTasks", current: &["read:content.metadata:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/longtask/{id}", operation_id: "getTask", current: &["read:confluence-space.summary"], beta: &["read:content.metadata:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/relation/{relationName}/from/{sourceType}/{sourceKey}/to/{targetType}", operation_id: "findTargetFromSource", current: &["read:confluence-content.summary"], beta: &["read:content-details:confluence", "read:relation:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/relation/{relationName}/from/{sourceType}/{sourceKey}/to/{targetType}/{targetKey}", operation_id: "getRelationship", current: &["read:confluence-content.summary"], beta: &["read:content-details:confluence", "read:relation:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/relation/{relationName}/from/{sourceType}/{sourceKey}/to/{targetType}/{targetKey}", operation_id: "createRelationship", current: &["write:confluence-content"], beta: &["read:content:confluence", "read:relation:confluence", "read:space:confluence", "read:user:confluence", "write:relation:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/relation/{relationName}/from/{sourceType}/{sourceKey}/to/{targetType}/{targetKey}", operation_id: "deleteRelationship", current: &["write:confluence-content"], beta: &["write:relation:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/relation/{relationName}/to/{targetType}/{targetKey}/from/{sourceType}", operation_id: "findSourcesForTarget", current: &["read:confluence-content.summary"], beta: &["read:content-details:confluence", "read:relation:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/search", operation_id: "searchByCQL", current: &["search:confluence"], beta: &["read:content-details:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/search/user", operation_id: "searchUser", current: &["read:content-details:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/settings/lookandfeel", operation_id: "getLookAndFeelSettings", current: &["manage:confluence-configuration"], beta: &["read:configuration:confluence", "read:space.setting:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/settings/lookandfeel", operation_id: "updateLookAndFeel", current: &["manage:confluence-configuration"], beta: &["read:space.setting:confluence", "write:space.setting:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/settings/lookandfeel/custom", operation_id: "updateLookAndFeelSettings", current: &["manage:confluence-configuration"], beta: &["read:configuration:confluence", "read:space.setting:confluence", "write:configuration:confluence", "write:space.setting:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/settings/lookandfeel/custom", operation_id: "resetLookAndFeelSettings", current: &["manage:confluence-configuration"], beta: &["write:configuration:confluence", "write:space.setting:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/settings/systemInfo", operation_id: "getSystemInfo", current: &["manage:confluence-configuration"], beta: &["read:configuration:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/settings/theme", operation_id: "getThemes", current: &["manage:confluence-configuration"], beta: &["read:configuration:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/settings/theme/selected", operation_id: "getGlobalTheme", current: &["manage:confluence-configuration"], beta: &["read:configuration:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/settings/theme/{themeKey}", operation_id: "getTheme", current: &["manage:confluence-configuration"], beta: &["read:configuration:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/space", operation_id: "createSpace", current: &["write:confluence-space"], beta: &["read:space-details:confluence", "write:space.permission:confluence", "write:space:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/space/_private", operation_id: "createPrivateSpace", current: &["write:confluence-space"], beta: &["read:space-details:confluence", "write:space.permission:confluence", "write:space:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/space/{spaceKey}", operation_id: "updateSpace", current: &["write:confluence-space"], beta: &["read:space-details:confluence", "write:space.permission:confluence", "write:space:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/space/{spaceKey}", operation_id: "deleteSpace", current: &["write:confluence-space"], beta: &["delete:space:confluence", "read:content.metadata:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/space/{spaceKey}/label", operation_id: "getLabelsForSpace", current: &["read:confluence-space.summary"], beta: &["read:label:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/space/{spaceKey}/label", operation_id: "addLabelsToSpace", current: &["write:confluence-space"], beta: &["read:label:confluence", "write:label:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/space/{spaceKey}/label", operation_id: "deleteLabelFromSpace", current: &["write:confluence-space"], beta: &["write:label:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/space/{spaceKey}/permission", operation_id: "addPermissionToSpace", current: &["read:space.permission:confluence", "write:space.permission:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/space/{spaceKey}/permission/custom-content", operation_id: "addCustomContentPermissions", current: &["read:space.permission:confluence", "write:space.permission:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/space/{spaceKey}/permission/{id}", operation_id: "removePermission", current: &["write:space.permission:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/space/{spaceKey}/settings", operation_id: "getSpaceSettings", current: &["read:confluence-space.summary"], beta: &["read:space.setting:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/space/{spaceKey}/settings", operation_id: "updateSpaceSettings", current: &["write:confluence-space"], beta: &["read:space.setting:confluence", "write:space.setting:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/space/{spaceKey}/state", operation_id: "getSpaceContentStates", current: &["read:confluence-space.summary"], beta: &["read:space.setting:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/space/{spaceKey}/state/content", operation_id: "getContentsWithState", current: &["read:confluence-content.all"], beta: &["read:content:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/space/{spaceKey}/state/settings", operation_id: "getContentStateSettings", current: &["read:confluence-space.summary"], beta: &["read:space.setting:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/space/{spaceKey}/theme", operation_id: "getSpaceTheme", current: &["read:confluence-space.summary"], beta: &["read:space.setting:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/space/{spaceKey}/theme", operation_id: "setSpaceTheme", current: &["write:confluence-space"], beta: &["read:space.setting:confluence", "write:space.setting:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/space/{spaceKey}/theme", operation_id: "resetSpaceTheme", current: &["write:confluence-space"], beta: &["write:space.setting:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/space/{spaceKey}/watch", operation_id: "getWatchersForSpace", current: &["read:user:confluence", "read:watcher:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/template", operation_id: "updateContentTemplate", current: &["write:confluence-content"], beta: &["read:content-details:confluence", "read:template:confluence", "write:template:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/template", operation_id: "createContentTemplate", current: &["write:confluence-content"], beta: &["read:content-details:confluence", "read:template:confluence", "write:template:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/template/blueprint", operation_id: "getBlueprintTemplates", current: &["read:confluence-content.summary"], beta: &["read:content-details:confluence", "read:template:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/template/page", operation_id: "getContentTemplates", current: &["read:confluence-content.summary"], beta: &["read:content-details:confluence", "read:template:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/template/{contentTemplateId}", operation_id: "getContentTemplate", current: &["read:confluence-content.summary"], beta: &["read:content-details:confluence", "read:template:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/template/{contentTemplateId}", operation_id: "removeTemplate", current: &["write:confluence-content"], beta: &["write:template:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/user", operation_id: "getUser", current: &["read:confluence-user"], beta: &["read:content-details:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/user/anonymous", operation_id: "getAnonymousUser", current: &["read:confluence-user"], beta: &["read:user:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/user/bulk", operation_id: "getBulkUserLookup", current: &["read:confluence-user"], beta: &["read:content-details:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/user/current", operation_id: "getCurrentUser", current: &["read:confluence-user"], beta: &["read:content-details:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/user/email", operation_id: "getPrivacyUnsafeUserEmail", current: &[], beta: &["read:email-address:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/user/email/bulk", operation_id: "getPrivacyUnsafeUserEmailBulk", current: &[], beta: &["read:email-address:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/user/memberof", operation_id: "getGroupMembershipsForUser", current: &["read:confluence-user"], beta: &["read:group:confluence", "read:user:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/user/watch/content/{contentId}", operation_id: "getContentWatchStatus", current: &["read:confluence-content.summary"], beta: &["read:watcher:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/user/watch/content/{contentId}", operation_id: "addContentWatcher", current: &["write:confluence-content"], beta: &["write:watcher:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/user/watch/content/{contentId}", operation_id: "removeContentWatcher", current: &["write:confluence-content"], beta: &["write:watcher:confluence"], access_rule_exempt: Some(false) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/user/watch/label/{labelName}", operation_id: "isWatchingLabel", current: &["read:confluence-content.summary"], beta: &["read:watcher:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/user/watch/label/{labelName}", operation_id: "addLabelWatcher", current: &["write:confluence-content"], beta: &["write:watcher:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/user/watch/label/{labelName}", operation_id: "removeLabelWatcher", current: &["write:confluence-content"], beta: &["write:watcher:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/user/watch/space/{spaceKey}", operation_id: "isWatchingSpace", current: &["read:confluence-content.summary"], beta: &["read:watcher:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/user/watch/space/{spaceKey}", operation_id: "addSpaceWatcher", current: &["write:confluence-content"], beta: &["write:watcher:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/user/watch/space/{spaceKey}", operation_id: "removeSpaceWatch", current: &["write:confluence-content"], beta: &["write:watcher:confluence"], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/user/{userId}/property", operation_id: "getUserProperties", current: &["read:user.property:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/api/user/{userId}/property/{key}", operation_id: "getUserProperty", current: &["read:user.property:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Put, path: "/wiki/rest/api/user/{userId}/property/{key}", operation_id: "updateUserProperty", current: &["write:user.property:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/api/user/{userId}/property/{key}", operation_id: "createUserProperty", current: &["write:user.property:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/api/user/{userId}/property/{key}", operation_id: "deleteUserProperty", current: &["write:user.property:confluence"], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Get, path: "/wiki/rest/atlassian-connect/1/app/module/dynamic", operation_id: "getModules", current: &[], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Post, path: "/wiki/rest/atlassian-connect/1/app/module/dynamic", operation_id: "registerModules", current: &[], beta: &[], access_rule_exempt: Some(true) },
-    Operation { api: Api::V1, method: Method::Delete, path: "/wiki/rest/atlassian-connect/1/app/module/dynamic", operation_id: "removeModules", current: &[], beta: &[], access_rule_exempt: Some(true) },
-];
+/// Every operation of Confluence REST v1 and v2, sorted by path, then method, one a line:
+/// `METHOD path operationId current beta exempt`, where `current` and `beta` are the scopes of
+/// the states `Current` and `Beta` (comma-joined, `-` for none) and `exempt` the app-access-rule
+/// flag (`1`, `0`, or `-` when not given). Text, not a table of structs: a fifth of the size in
+/// the browser validator's wasm (see `super::operation`).
+pub static OPERATIONS: &str = "\
+GET /wiki/api/v2/admin-key getAdminKey - - -
+POST /wiki/api/v2/admin-key enableAdminKey - - -
+DELETE /wiki/api/v2/admin-key disableAdminKey - - -
+GET /wiki/api/v2/app/properties getForgeAppProperties read:app-data:confluence - 1
+GET /wiki/api/v2/app/properties/{propertyKey} getForgeAppProperty read:app-data:confluence - 1
+PUT /wiki/api/v2/app/properties/{propertyKey} putForgeAppProperty write:app-data:confluence - 1
+DELETE /wiki/api/v2/app/properties/{propertyKey} deleteForgeAppProperty write:app-data:confluence - 1
+GET /wiki/api/v2/attachments getAttachments read:attachment:confluence - 0
+GET /wiki/api/v2/attachments/{attachment-id}/properties getAttachmentContentProperties read:attachment:confluence - 0
+POST /wiki/api/v2/attachments/{attachment-id}/properties createAttachmentProperty read:attachment:confluence,write:attachment:confluence - 0
+GET /wiki/api/v2/attachments/{attachment-id}/properties/{property-id} getAttachmentContentPropertiesById read:attachment:confluence - 0
+PUT /wiki/api/v2/attachments/{attachment-id}/properties/{property-id} updateAttachmentPropertyById read:attachment:confluence,write:attachment:confluence - 0
+DELETE /wiki/api/v2/attachments/{attachment-id}/properties/{property-id} deleteAttachmentPropertyById read:attachment:confluence,write:attachment:confluence - 0
+GET /wiki/api/v2/attachments/{attachment-id}/versions/{version-number} getAttachmentVersionDetails read:attachment:confluence - 0
+GET /wiki/api/v2/attachments/{id} getAttachmentById read:attachment:confluence - 0
+DELETE /wiki/api/v2/attachments/{id} deleteAttachment delete:attachment:confluence - 0
+GET /wiki/api/v2/attachments/{id}/footer-comments getAttachmentComments read:comment:confluence - 0
+GET /wiki/api/v2/attachments/{id}/labels getAttachmentLabels read:attachment:confluence - 0
+GET /wiki/api/v2/attachments/{id}/operations getAttachmentOperations read:attachment:confluence - 0
+GET /wiki/api/v2/attachments/{id}/thumbnail/download getAttachmentThumbnailById read:attachment:confluence - 0
+GET /wiki/api/v2/attachments/{id}/versions getAttachmentVersions read:attachment:confluence - 0
+GET /wiki/api/v2/blogposts getBlogPosts read:page:confluence - 0
+POST /wiki/api/v2/blogposts createBlogPost write:page:confluence - 0
+GET /wiki/api/v2/blogposts/{blogpost-id}/properties getBlogpostContentProperties read:page:confluence - 0
+POST /wiki/api/v2/blogposts/{blogpost-id}/properties createBlogpostProperty read:page:confluence,write:page:confluence - 0
+GET /wiki/api/v2/blogposts/{blogpost-id}/properties/{property-id} getBlogpostContentPropertiesById read:page:confluence - 0
+PUT /wiki/api/v2/blogposts/{blogpost-id}/properties/{property-id} updateBlogpostPropertyById read:page:confluence,write:page:confluence - 0
+DELETE /wiki/api/v2/blogposts/{blogpost-id}/properties/{property-id} deleteBlogpostPropertyById read:page:confluence,write:page:confluence - 0
+GET /wiki/api/v2/blogposts/{blogpost-id}/versions/{version-number} getBlogPostVersionDetails read:page:confluence - 0
+GET /wiki/api/v2/blogposts/{id} getBlogPostById read:page:confluence - 0
+PUT /wiki/api/v2/blogposts/{id} updateBlogPost write:page:confluence - 0
+DELETE /wiki/api/v2/blogposts/{id} deleteBlogPost delete:page:confluence - 0
+GET /wiki/api/v2/blogposts/{id}/attachments getBlogpostAttachments read:attachment:confluence - 0
+GET /wiki/api/v2/blogposts/{id}/classification-level getBlogPostClassificationLevel read:page:confluence,write:page:confluence - 0
+PUT /wiki/api/v2/blogposts/{id}/classification-level putBlogPostClassificationLevel write:page:confluence - 0
+POST /wiki/api/v2/blogposts/{id}/classification-level/reset postBlogPostClassificationLevel write:page:confluence - 0
+GET /wiki/api/v2/blogposts/{id}/custom-content getCustomContentByTypeInBlogPost read:custom-content:confluence - 0
+GET /wiki/api/v2/blogposts/{id}/footer-comments getBlogPostFooterComments read:comment:confluence - 0
+GET /wiki/api/v2/blogposts/{id}/inline-comments getBlogPostInlineComments read:comment:confluence - 0
+GET /wiki/api/v2/blogposts/{id}/labels getBlogPostLabels read:page:confluence - 0
+GET /wiki/api/v2/blogposts/{id}/likes/count getBlogPostLikeCount read:page:confluence - 0
+GET /wiki/api/v2/blogposts/{id}/likes/users getBlogPostLikeUsers read:page:confluence - 0
+GET /wiki/api/v2/blogposts/{id}/operations getBlogPostOperations read:page:confluence - 0
+POST /wiki/api/v2/blogposts/{id}/redact postRedactBlog write:page:confluence - 0
+GET /wiki/api/v2/blogposts/{id}/versions getBlogPostVersions read:page:confluence - 0
+GET /wiki/api/v2/classification-levels getClassificationLevels read:configuration:confluence - -
+GET /wiki/api/v2/comments/{comment-id}/properties getCommentContentProperties read:comment:confluence - 0
+POST /wiki/api/v2/comments/{comment-id}/properties createCommentProperty read:comment:confluence,write:comment:confluence - 0
+GET /wiki/api/v2/comments/{comment-id}/properties/{property-id} getCommentContentPropertiesById read:comment:confluence - 0
+PUT /wiki/api/v2/comments/{comment-id}/properties/{property-id} updateCommentPropertyById read:comment:confluence,write:comment:confluence - 0
+DELETE /wiki/api/v2/comments/{comment-id}/properties/{property-id} deleteCommentPropertyById read:comment:confluence,write:comment:confluence - 0
+POST /wiki/api/v2/content/convert-ids-to-types convertContentIdsToContentTypes read:content.metadata:confluence - 0
+GET /wiki/api/v2/custom-content getCustomContentByType read:custom-content:confluence - 0
+POST /wiki/api/v2/custom-content createCustomContent write:custom-content:confluence - 0
+GET /wiki/api/v2/custom-content/{custom-content-id}/properties getCustomContentContentProperties read:custom-content:confluence - 0
+POST /wiki/api/v2/custom-content/{custom-content-id}/properties createCustomContentProperty read:custom-content:confluence,write:custom-content:confluence - 0
+GET /wiki/api/v2/custom-content/{custom-content-id}/properties/{property-id} getCustomContentContentPropertiesById read:custom-content:confluence - 0
+PUT /wiki/api/v2/custom-content/{custom-content-id}/properties/{property-id} updateCustomContentPropertyById read:custom-content:confluence,write:custom-content:confluence - 0
+DELETE /wiki/api/v2/custom-content/{custom-content-id}/properties/{property-id} deleteCustomContentPropertyById read:custom-content:confluence,write:custom-content:confluence - 0
+GET /wiki/api/v2/custom-content/{custom-content-id}/versions getCustomContentVersions read:custom-content:confluence - 0
+GET /wiki/api/v2/custom-content/{custom-content-id}/versions/{version-number} getCustomContentVersionDetails read:custom-content:confluence - 0
+GET /wiki/api/v2/custom-content/{id} getCustomContentById read:custom-content:confluence - 0
+PUT /wiki/api/v2/custom-content/{id} updateCustomContent write:custom-content:confluence - 0
+DELETE /wiki/api/v2/custom-content/{id} deleteCustomContent delete:custom-content:confluence - 0
+GET /wiki/api/v2/custom-content/{id}/attachments getCustomContentAttachments read:attachment:confluence - 0
+GET /wiki/api/v2/custom-content/{id}/children getChildCustomContent read:custom-content:confluence - 0
+GET /wiki/api/v2/custom-content/{id}/footer-comments getCustomContentComments read:comment:confluence - 0
+GET /wiki/api/v2/custom-content/{id}/labels getCustomContentLabels read:custom-content:confluence - 0
+GET /wiki/api/v2/custom-content/{id}/operations getCustomContentOperations read:custom-content:confluence - 0
+GET /wiki/api/v2/data-policies/metadata getDataPolicyMetadata read:configuration:confluence - 1
+GET /wiki/api/v2/data-policies/spaces getDataPolicySpaces read:space:confluence - 1
+POST /wiki/api/v2/databases createDatabase write:database:confluence - 0
+GET /wiki/api/v2/databases/{database-id}/properties/{property-id} getDatabaseContentPropertiesById read:database:confluence - 0
+PUT /wiki/api/v2/databases/{database-id}/properties/{property-id} updateDatabasePropertyById read:database:confluence,write:database:confluence - 0
+DELETE /wiki/api/v2/databases/{database-id}/properties/{property-id} deleteDatabasePropertyById read:database:confluence,write:database:confluence - 0
+GET /wiki/api/v2/databases/{id} getDatabaseById read:database:confluence - 0
+DELETE /wiki/api/v2/databases/{id} deleteDatabase delete:database:confluence - 0
+GET /wiki/api/v2/databases/{id}/ancestors getDatabaseAncestors read:content.metadata:confluence - 0
+GET /wiki/api/v2/databases/{id}/classification-level getDatabaseClassificationLevel read:database:confluence - 0
+PUT /wiki/api/v2/databases/{id}/classification-level putDatabaseClassificationLevel write:database:confluence - 0
+POST /wiki/api/v2/databases/{id}/classification-level/reset postDatabaseClassificationLevel write:database:confluence - 0
+GET /wiki/api/v2/databases/{id}/descendants getDatabaseDescendants read:hierarchical-content:confluence - 0
+GET /wiki/api/v2/databases/{id}/direct-children getDatabaseDirectChildren read:hierarchical-content:confluence - 0
+GET /wiki/api/v2/databases/{id}/operations getDatabaseOperations read:database:confluence - 0
+GET /wiki/api/v2/databases/{id}/properties getDatabaseContentProperties read:database:confluence - 0
+POST /wiki/api/v2/databases/{id}/properties createDatabaseProperty read:database:confluence,write:database:confluence - 0
+POST /wiki/api/v2/embeds createSmartLink write:embed:confluence - 0
+GET /wiki/api/v2/embeds/{embed-id}/properties/{property-id} getSmartLinkContentPropertiesById read:embed:confluence - 0
+PUT /wiki/api/v2/embeds/{embed-id}/properties/{property-id} updateSmartLinkPropertyById read:embed:confluence,write:embed:confluence - 0
+DELETE /wiki/api/v2/embeds/{embed-id}/properties/{property-id} deleteSmartLinkPropertyById read:embed:confluence,write:embed:confluence - 0
+GET /wiki/api/v2/embeds/{id} getSmartLinkById read:embed:confluence - 0
+DELETE /wiki/api/v2/embeds/{id} deleteSmartLink delete:embed:confluence - 0
+GET /wiki/api/v2/embeds/{id}/ancestors getSmartLinkAncestors read:content.metadata:confluence - 0
+GET /wiki/api/v2/embeds/{id}/descendants getSmartLinkDescendants read:hierarchical-content:confluence - 0
+GET /wiki/api/v2/embeds/{id}/direct-children getSmartLinkDirectChildren read:hierarchical-content:confluence - 0
+GET /wiki/api/v2/embeds/{id}/operations getSmartLinkOperations read:embed:confluence - 0
+GET /wiki/api/v2/embeds/{id}/properties getSmartLinkContentProperties read:embed:confluence - 0
+POST /wiki/api/v2/embeds/{id}/properties createSmartLinkProperty read:embed:confluence,write:embed:confluence - 0
+POST /wiki/api/v2/folders createFolder write:folder:confluence - 0
+GET /wiki/api/v2/folders/{folder-id}/properties/{property-id} getFolderContentPropertiesById read:folder:confluence - 0
+PUT /wiki/api/v2/folders/{folder-id}/properties/{property-id} updateFolderPropertyById read:folder:confluence,write:folder:confluence - 0
+DELETE /wiki/api/v2/folders/{folder-id}/properties/{property-id} deleteFolderPropertyById read:folder:confluence,write:folder:confluence - 0
+GET /wiki/api/v2/folders/{id} getFolderById read:folder:confluence - 0
+DELETE /wiki/api/v2/folders/{id} deleteFolder delete:folder:confluence - 0
+GET /wiki/api/v2/folders/{id}/ancestors getFolderAncestors read:content.metadata:confluence - 0
+GET /wiki/api/v2/folders/{id}/descendants getFolderDescendants read:hierarchical-content:confluence - 0
+GET /wiki/api/v2/folders/{id}/direct-children getFolderDirectChildren read:hierarchical-content:confluence - 0
+GET /wiki/api/v2/folders/{id}/operations getFolderOperations read:folder:confluence - 0
+GET /wiki/api/v2/folders/{id}/properties getFolderContentProperties read:folder:confluence - 0
+POST /wiki/api/v2/folders/{id}/properties createFolderProperty read:folder:confluence,write:folder:confluence - 0
+GET /wiki/api/v2/footer-comments getFooterComments read:comment:confluence - 0
+POST /wiki/api/v2/footer-comments createFooterComment write:comment:confluence - 0
+GET /wiki/api/v2/footer-comments/{comment-id} getFooterCommentById read:comment:confluence - 0
+PUT /wiki/api/v2/footer-comments/{comment-id} updateFooterComment write:comment:confluence - 0
+DELETE /wiki/api/v2/footer-comments/{comment-id} deleteFooterComment delete:comment:confluence - 0
+GET /wiki/api/v2/footer-comments/{id}/children getFooterCommentChildren read:comment:confluence - 0
+GET /wiki/api/v2/footer-comments/{id}/likes/count getFooterLikeCount read:comment:confluence - 0
+GET /wiki/api/v2/footer-comments/{id}/likes/users getFooterLikeUsers read:comment:confluence - 0
+GET /wiki/api/v2/footer-comments/{id}/operations getFooterCommentOperations read:comment:confluence - 0
+GET /wiki/api/v2/footer-comments/{id}/versions getFooterCommentVersions read:comment:confluence - 0
+GET /wiki/api/v2/footer-comments/{id}/versions/{version-number} getFooterCommentVersionDetails read:comment:confluence - 0
+GET /wiki/api/v2/inline-comments getInlineComments read:comment:confluence - 0
+POST /wiki/api/v2/inline-comments createInlineComment write:comment:confluence - 0
+GET /wiki/api/v2/inline-comments/{comment-id} getInlineCommentById read:comment:confluence - 0
+PUT /wiki/api/v2/inline-comments/{comment-id} updateInlineComment write:comment:confluence - 0
+DELETE /wiki/api/v2/inline-comments/{comment-id} deleteInlineComment delete:comment:confluence - 0
+GET /wiki/api/v2/inline-comments/{id}/children getInlineCommentChildren read:comment:confluence - 0
+GET /wiki/api/v2/inline-comments/{id}/likes/count getInlineLikeCount read:comment:confluence - 0
+GET /wiki/api/v2/inline-comments/{id}/likes/users getInlineLikeUsers read:comment:confluence - 0
+GET /wiki/api/v2/inline-comments/{id}/operations getInlineCommentOperations read:comment:confluence - 0
+GET /wiki/api/v2/inline-comments/{id}/versions getInlineCommentVersions read:comment:confluence - 0
+GET /wiki/api/v2/inline-comments/{id}/versions/{version-number} getInlineCommentVersionDetails read:comment:confluence - 0
+GET /wiki/api/v2/labels getLabels read:label:confluence - 1
+GET /wiki/api/v2/labels/{id}/attachments getLabelAttachments read:attachment:confluence - 0
+GET /wiki/api/v2/labels/{id}/blogposts getLabelBlogPosts read:page:confluence - 0
+GET /wiki/api/v2/labels/{id}/pages getLabelPages read:page:confluence - 0
+GET /wiki/api/v2/pages getPages read:page:confluence - 0
+POST /wiki/api/v2/pages createPage write:page:confluence - 0
+GET /wiki/api/v2/pages/{id} getPageById read:page:confluence - 0
+PUT /wiki/api/v2/pages/{id} updatePage write:page:confluence - 0
+DELETE /wiki/api/v2/pages/{id} deletePage delete:page:confluence - 0
+GET /wiki/api/v2/pages/{id}/ancestors getPageAncestors read:content.metadata:confluence - 0
+GET /wiki/api/v2/pages/{id}/attachments getPageAttachments read:attachment:confluence - 0
+GET /wiki/api/v2/pages/{id}/children getChildPages read:page:confluence - 0
+GET /wiki/api/v2/pages/{id}/classification-level getPageClassificationLevel read:page:confluence,write:page:confluence - 0
+PUT /wiki/api/v2/pages/{id}/classification-level putPageClassificationLevel write:page:confluence - 0
+POST /wiki/api/v2/pages/{id}/classification-level/reset postPageClassificationLevel write:page:confluence - 0
+GET /wiki/api/v2/pages/{id}/custom-content getCustomContentByTypeInPage read:custom-content:confluence - 0
+GET /wiki/api/v2/pages/{id}/descendants getPageDescendants read:hierarchical-content:confluence - 0
+GET /wiki/api/v2/pages/{id}/direct-children getPageDirectChildren read:hierarchical-content:confluence - 0
+GET /wiki/api/v2/pages/{id}/footer-comments getPageFooterComments read:comment:confluence - 0
+GET /wiki/api/v2/pages/{id}/inline-comments getPageInlineComments read:comment:confluence - 0
+GET /wiki/api/v2/pages/{id}/labels getPageLabels read:page:confluence - 0
+GET /wiki/api/v2/pages/{id}/likes/count getPageLikeCount read:page:confluence - 0
+GET /wiki/api/v2/pages/{id}/likes/users getPageLikeUsers read:page:confluence - 0
+GET /wiki/api/v2/pages/{id}/operations getPageOperations read:page:confluence - 0
+POST /wiki/api/v2/pages/{id}/redact postRedactPage write:page:confluence - 0
+PUT /wiki/api/v2/pages/{id}/title updatePageTitle write:page:confluence - 0
+GET /wiki/api/v2/pages/{id}/versions getPageVersions read:page:confluence - 0
+GET /wiki/api/v2/pages/{page-id}/properties getPageContentProperties read:page:confluence - 0
+POST /wiki/api/v2/pages/{page-id}/properties createPageProperty read:page:confluence,write:page:confluence - 0
+GET /wiki/api/v2/pages/{page-id}/properties/{property-id} getPageContentPropertiesById read:page:confluence - 0
+PUT /wiki/api/v2/pages/{page-id}/properties/{property-id} updatePagePropertyById read:page:confluence,write:page:confluence - 0
+DELETE /wiki/api/v2/pages/{page-id}/properties/{property-id} deletePagePropertyById read:page:confluence,write:page:confluence - 0
+GET /wiki/api/v2/pages/{page-id}/versions/{version-number} getPageVersionDetails read:page:confluence - 0
+GET /wiki/api/v2/space-permissions getAvailableSpacePermissions read:space.permission:confluence - 1
+POST /wiki/api/v2/space-permissions/transition/access-removals bulkRemoveSpacePermissionAccess write:configuration:confluence - 1
+GET /wiki/api/v2/space-permissions/transition/combinations listSpacePermissionCombinations read:configuration:confluence - 1
+POST /wiki/api/v2/space-permissions/transition/combinations generateSpacePermissionCombinations write:configuration:confluence - 1
+POST /wiki/api/v2/space-permissions/transition/role-assignments bulkAssignSpacePermissionRoles write:configuration:confluence - 1
+GET /wiki/api/v2/space-permissions/transition/tasks/{taskId} getSpacePermissionTransitionTaskStatus read:configuration:confluence - 1
+GET /wiki/api/v2/space-role-mode getSpaceRoleMode read:configuration:confluence - 1
+GET /wiki/api/v2/space-roles getAvailableSpaceRoles read:space.permission:confluence - 1
+POST /wiki/api/v2/space-roles createSpaceRole write:configuration:confluence - 1
+GET /wiki/api/v2/space-roles/{id} getSpaceRolesById read:space.permission:confluence - 1
+PUT /wiki/api/v2/space-roles/{id} updateSpaceRole write:configuration:confluence - 1
+DELETE /wiki/api/v2/space-roles/{id} deleteSpaceRole write:configuration:confluence - 1
+GET /wiki/api/v2/spaces getSpaces read:space:confluence - 1
+POST /wiki/api/v2/spaces createSpace write:space:confluence - 1
+GET /wiki/api/v2/spaces/{id} getSpaceById read:space:confluence - 1
+GET /wiki/api/v2/spaces/{id}/blogposts getBlogPostsInSpace read:page:confluence - 0
+GET /wiki/api/v2/spaces/{id}/classification-level/default getSpaceDefaultClassificationLevel read:space:confluence - 0
+PUT /wiki/api/v2/spaces/{id}/classification-level/default putSpaceDefaultClassificationLevel read:space:confluence,write:space:confluence - 0
+DELETE /wiki/api/v2/spaces/{id}/classification-level/default deleteSpaceDefaultClassificationLevel read:space:confluence,write:space:confluence - 0
+GET /wiki/api/v2/spaces/{id}/content/labels getSpaceContentLabels read:space:confluence - 0
+GET /wiki/api/v2/spaces/{id}/custom-content getCustomContentByTypeInSpace read:custom-content:confluence - 0
+GET /wiki/api/v2/spaces/{id}/labels getSpaceLabels read:space:confluence - 0
+GET /wiki/api/v2/spaces/{id}/operations getSpaceOperations read:space:confluence - 1
+GET /wiki/api/v2/spaces/{id}/pages getPagesInSpace read:page:confluence - 0
+GET /wiki/api/v2/spaces/{id}/permissions getSpacePermissionsAssignments read:space:confluence - 1
+GET /wiki/api/v2/spaces/{id}/role-assignments getSpaceRoleAssignments read:space.permission:confluence - 1
+POST /wiki/api/v2/spaces/{id}/role-assignments setSpaceRoleAssignments write:space.permission:confluence - 1
+GET /wiki/api/v2/spaces/{space-id}/properties getSpaceProperties read:space:confluence - 1
+POST /wiki/api/v2/spaces/{space-id}/properties createSpaceProperty read:space:confluence,write:space:confluence - 1
+GET /wiki/api/v2/spaces/{space-id}/properties/{property-id} getSpacePropertyById read:space:confluence - 1
+PUT /wiki/api/v2/spaces/{space-id}/properties/{property-id} updateSpacePropertyById read:space:confluence,write:space:confluence - 1
+DELETE /wiki/api/v2/spaces/{space-id}/properties/{property-id} deleteSpacePropertyById read:space:confluence,write:space:confluence - 1
+GET /wiki/api/v2/tasks getTasks read:task:confluence - 0
+GET /wiki/api/v2/tasks/{id} getTaskById read:task:confluence - 0
+PUT /wiki/api/v2/tasks/{id} updateTask write:task:confluence - 0
+POST /wiki/api/v2/user/access/check-access-by-email checkAccessByEmail read:configuration:confluence - 1
+POST /wiki/api/v2/user/access/invite-by-email inviteByEmail read:configuration:confluence - 1
+POST /wiki/api/v2/users-bulk createBulkUserLookup read:user:confluence - 1
+POST /wiki/api/v2/whiteboards createWhiteboard write:whiteboard:confluence - 0
+GET /wiki/api/v2/whiteboards/{id} getWhiteboardById read:whiteboard:confluence - 0
+DELETE /wiki/api/v2/whiteboards/{id} deleteWhiteboard delete:whiteboard:confluence - 0
+GET /wiki/api/v2/whiteboards/{id}/ancestors getWhiteboardAncestors read:content.metadata:confluence - 0
+GET /wiki/api/v2/whiteboards/{id}/classification-level getWhiteboardClassificationLevel read:whiteboard:confluence - 0
+PUT /wiki/api/v2/whiteboards/{id}/classification-level putWhiteboardClassificationLevel write:whiteboard:confluence - 0
+POST /wiki/api/v2/whiteboards/{id}/classification-level/reset postWhiteboardClassificationLevel write:whiteboard:confluence - 0
+GET /wiki/api/v2/whiteboards/{id}/descendants getWhiteboardDescendants read:hierarchical-content:confluence - 0
+GET /wiki/api/v2/whiteboards/{id}/direct-children getWhiteboardDirectChildren read:hierarchical-content:confluence - 0
+GET /wiki/api/v2/whiteboards/{id}/operations getWhiteboardOperations read:whiteboard:confluence - 0
+GET /wiki/api/v2/whiteboards/{id}/properties getWhiteboardContentProperties read:whiteboard:confluence - 0
+POST /wiki/api/v2/whiteboards/{id}/properties createWhiteboardProperty read:whiteboard:confluence,write:whiteboard:confluence - 0
+GET /wiki/api/v2/whiteboards/{whiteboard-id}/properties/{property-id} getWhiteboardContentPropertiesById read:whiteboard:confluence - 0
+PUT /wiki/api/v2/whiteboards/{whiteboard-id}/properties/{property-id} updateWhiteboardPropertyById read:whiteboard:confluence,write:whiteboard:confluence - 0
+DELETE /wiki/api/v2/whiteboards/{whiteboard-id}/properties/{property-id} deleteWhiteboardPropertyById read:whiteboard:confluence,write:whiteboard:confluence - 0
+GET /wiki/rest/api/analytics/content/{contentId}/viewers getViewers read:confluence-content.summary read:analytics.content:confluence 0
+GET /wiki/rest/api/analytics/content/{contentId}/views getViews read:confluence-content.summary read:analytics.content:confluence 0
+GET /wiki/rest/api/audit getAuditRecords read:audit-log:confluence - 1
+POST /wiki/rest/api/audit createAuditRecord read:audit-log:confluence,write:audit-log:confluence - 1
+GET /wiki/rest/api/audit/export exportAuditRecords read:audit-log:confluence - 1
+GET /wiki/rest/api/audit/retention getRetentionPeriod read:audit-log:confluence - 1
+PUT /wiki/rest/api/audit/retention setRetentionPeriod write:audit-log:confluence - 1
+GET /wiki/rest/api/audit/since getAuditRecordsForTimePeriod read:audit-log:confluence - 1
+GET /wiki/rest/api/content-states getCustomContentStates read:user.property:confluence read:user.property:confluence 0
+POST /wiki/rest/api/content/archive archivePages write:confluence-content read:content.metadata:confluence,write:page:confluence 0
+PUT /wiki/rest/api/content/blueprint/instance/{draftId} publishSharedDraft write:confluence-content read:content-details:confluence,write:content:confluence 0
+POST /wiki/rest/api/content/blueprint/instance/{draftId} publishLegacyDraft write:confluence-content read:content-details:confluence,write:content:confluence 0
+GET /wiki/rest/api/content/search searchContentByCQL search:confluence read:content-details:confluence 0
+PUT /wiki/rest/api/content/{id}/child/attachment createOrUpdateAttachments write:confluence-file read:content-details:confluence,write:attachment:confluence 0
+POST /wiki/rest/api/content/{id}/child/attachment createAttachment write:confluence-file read:content-details:confluence,write:attachment:confluence 0
+PUT /wiki/rest/api/content/{id}/child/attachment/{attachmentId} updateAttachmentProperties write:confluence-file,write:confluence-props read:content-details:confluence,write:attachment:confluence 0
+POST /wiki/rest/api/content/{id}/child/attachment/{attachmentId}/data updateAttachmentData write:confluence-file read:content-details:confluence,write:attachment:confluence 0
+GET /wiki/rest/api/content/{id}/child/attachment/{attachmentId}/download downloadAttatchment readonly:content.attachment:confluence read:attachment:confluence 0
+POST /wiki/rest/api/content/{id}/copy copyPage write:confluence-content read:content-details:confluence,write:page:confluence 0
+GET /wiki/rest/api/content/{id}/descendant getContentDescendants read:confluence-content.summary read:content-details:confluence 0
+GET /wiki/rest/api/content/{id}/descendant/{type} getDescendantsOfType read:confluence-content.summary read:content-details:confluence 0
+GET /wiki/rest/api/content/{id}/history/{version}/macro/id/{macroId} getMacroBodyByMacroId read:confluence-content.all read:content.metadata:confluence 0
+GET /wiki/rest/api/content/{id}/history/{version}/macro/id/{macroId}/convert/async/{to} getAndAsyncConvertMacroBodyByMacroId read:confluence-content.all read:content.metadata:confluence 0
+GET /wiki/rest/api/content/{id}/history/{version}/macro/id/{macroId}/convert/{to} getAndConvertMacroBodyByMacroId read:confluence-content.all read:content.metadata:confluence 0
+POST /wiki/rest/api/content/{id}/label addLabelsToContent write:confluence-content read:label:confluence,write:label:confluence 0
+DELETE /wiki/rest/api/content/{id}/label removeLabelFromContentUsingQueryParameter write:confluence-content write:label:confluence 0
+DELETE /wiki/rest/api/content/{id}/label/{label} removeLabelFromContent write:confluence-content write:label:confluence 0
+GET /wiki/rest/api/content/{id}/notification/child-created getWatchesForPage read:confluence-content.summary read:user:confluence,read:watcher:confluence 0
+GET /wiki/rest/api/content/{id}/notification/created getWatchesForSpace read:confluence-content.summary read:user:confluence,read:watcher:confluence 1
+DELETE /wiki/rest/api/content/{id}/pageTree deletePageTree write:confluence-content delete:content:confluence 0
+POST /wiki/rest/api/content/{id}/pagehierarchy/copy copyPageHierarchy write:confluence-content read:content.metadata:confluence,write:page:confluence 0
+POST /wiki/rest/api/content/{id}/permission/check checkContentPermission read:confluence-content.permission read:content.permission:confluence 0
+GET /wiki/rest/api/content/{id}/restriction getRestrictions read:confluence-content.all read:content-details:confluence 0
+PUT /wiki/rest/api/content/{id}/restriction updateRestrictions write:confluence-content read:content-details:confluence,write:content.restriction:confluence 0
+POST /wiki/rest/api/content/{id}/restriction addRestrictions write:confluence-content read:content-details:confluence,write:content.restriction:confluence 0
+DELETE /wiki/rest/api/content/{id}/restriction deleteRestrictions write:confluence-content read:content-details:confluence,write:content.restriction:confluence 0
+GET /wiki/rest/api/content/{id}/restriction/byOperation getRestrictionsByOperation read:confluence-content.all read:content-details:confluence 0
+GET /wiki/rest/api/content/{id}/restriction/byOperation/{operationKey} getRestrictionsForOperation read:confluence-content.all read:content-details:confluence 0
+GET /wiki/rest/api/content/{id}/restriction/byOperation/{operationKey}/byGroupId/{groupId} getIndividualGroupRestrictionStatusByGroupId read:confluence-content.all read:content.restriction:confluence 0
+PUT /wiki/rest/api/content/{id}/restriction/byOperation/{operationKey}/byGroupId/{groupId} addGroupToContentRestrictionByGroupId write:confluence-content write:content.restriction:confluence 0
+DELETE /wiki/rest/api/content/{id}/restriction/byOperation/{operationKey}/byGroupId/{groupId} removeGroupFromContentRestriction write:confluence-content write:content.restriction:confluence 0
+GET /wiki/rest/api/content/{id}/restriction/byOperation/{operationKey}/user getContentRestrictionStatusForUser read:confluence-content.all read:content.restriction:confluence 0
+PUT /wiki/rest/api/content/{id}/restriction/byOperation/{operationKey}/user addUserToContentRestriction write:confluence-content write:content.restriction:confluence 0
+DELETE /wiki/rest/api/content/{id}/restriction/byOperation/{operationKey}/user removeUserFromContentRestriction write:confluence-content write:content.restriction:confluence 0
+GET /wiki/rest/api/content/{id}/state getContentState read:confluence-content.summary read:content-details:confluence 0
+PUT /wiki/rest/api/content/{id}/state setContentState write:confluence-content read:content-details:confluence,write:content:confluence 0
+DELETE /wiki/rest/api/content/{id}/state removeContentState write:confluence-content read:content-details:confluence,write:content:confluence 0
+GET /wiki/rest/api/content/{id}/state/available getAvailableContentStates write:confluence-content write:content:confluence 0
+POST /wiki/rest/api/content/{id}/version restoreContentVersion write:confluence-content read:content-details:confluence,write:content:confluence 0
+DELETE /wiki/rest/api/content/{id}/version/{versionNumber} deleteContentVersion write:confluence-content delete:content:confluence 0
+PUT /wiki/rest/api/content/{pageId}/move/{position}/{targetId} movePage write:confluence-content write:page:confluence 0
+GET /wiki/rest/api/contentbody/convert/async/bulk/tasks bulkAsyncConvertContentBodyResponse read:confluence-content.all read:content.metadata:confluence 1
+POST /wiki/rest/api/contentbody/convert/async/bulk/tasks bulkAsyncConvertContentBodyRequest read:confluence-content.all read:content.metadata:confluence 1
+GET /wiki/rest/api/contentbody/convert/async/{id} asyncConvertContentBodyResponse read:confluence-content.all read:content.metadata:confluence 1
+POST /wiki/rest/api/contentbody/convert/async/{to} asyncConvertContentBodyRequest read:confluence-content.all read:content.metadata:confluence 1
+GET /wiki/rest/api/group getGroups read:confluence-groups read:group:confluence 1
+POST /wiki/rest/api/group createGroup write:confluence-groups read:group:confluence,write:group:confluence 1
+GET /wiki/rest/api/group/by-id getGroupByGroupId read:confluence-groups read:group:confluence 1
+DELETE /wiki/rest/api/group/by-id removeGroupById write:confluence-groups write:group:confluence 1
+GET /wiki/rest/api/group/picker searchGroups read:confluence-groups read:group:confluence 1
+POST /wiki/rest/api/group/userByGroupId addUserToGroupByGroupId write:confluence-groups write:group:confluence 1
+DELETE /wiki/rest/api/group/userByGroupId removeMemberFromGroupByGroupId write:confluence-groups write:group:confluence 1
+GET /wiki/rest/api/group/{groupId}/membersByGroupId getGroupMembersByGroupId read:confluence-groups read:group:confluence,read:user:confluence 1
+GET /wiki/rest/api/label getAllLabelContent read:confluence-content.summary read:content:confluence,read:label:confluence 0
+GET /wiki/rest/api/longtask getTasks read:content.metadata:confluence - 1
+GET /wiki/rest/api/longtask/{id} getTask read:confluence-space.summary read:content.metadata:confluence 1
+GET /wiki/rest/api/relation/{relationName}/from/{sourceType}/{sourceKey}/to/{targetType} findTargetFromSource read:confluence-content.summary read:content-details:confluence,read:relation:confluence 0
+GET /wiki/rest/api/relation/{relationName}/from/{sourceType}/{sourceKey}/to/{targetType}/{targetKey} getRelationship read:confluence-content.summary read:content-details:confluence,read:relation:confluence 0
+PUT /wiki/rest/api/relation/{relationName}/from/{sourceType}/{sourceKey}/to/{targetType}/{targetKey} createRelationship write:confluence-content read:content:confluence,read:relation:confluence,read:space:confluence,read:user:confluence,write:relation:confluence 0
+DELETE /wiki/rest/api/relation/{relationName}/from/{sourceType}/{sourceKey}/to/{targetType}/{targetKey} deleteRelationship write:confluence-content write:relation:confluence 0
+GET /wiki/rest/api/relation/{relationName}/to/{targetType}/{targetKey}/from/{sourceType} findSourcesForTarget read:confluence-content.summary read:content-details:confluence,read:relation:confluence 0
+GET /wiki/rest/api/search searchByCQL search:confluence read:content-details:confluence 0
+GET /wiki/rest/api/search/user searchUser read:content-details:confluence - 1
+GET /wiki/rest/api/settings/lookandfeel getLookAndFeelSettings manage:confluence-configuration read:configuration:confluence,read:space.setting:confluence 1
+PUT /wiki/rest/api/settings/lookandfeel updateLookAndFeel manage:confluence-configuration read:space.setting:confluence,write:space.setting:confluence 1
+POST /wiki/rest/api/settings/lookandfeel/custom updateLookAndFeelSettings manage:confluence-configuration read:configuration:confluence,read:space.setting:confluence,write:configuration:confluence,write:space.setting:confluence 1
+DELETE /wiki/rest/api/settings/lookandfeel/custom resetLookAndFeelSettings manage:confluence-configuration write:configuration:confluence,write:space.setting:confluence 1
+GET /wiki/rest/api/settings/systemInfo getSystemInfo manage:confluence-configuration read:configuration:confluence 1
+GET /wiki/rest/api/settings/theme getThemes manage:confluence-configuration read:configuration:confluence 1
+GET /wiki/rest/api/settings/theme/selected getGlobalTheme manage:confluence-configuration read:configuration:confluence 1
+GET /wiki/rest/api/settings/theme/{themeKey} getTheme manage:confluence-configuration read:configuration:confluence 1
+POST /wiki/rest/api/space createSpace write:confluence-space read:space-details:confluence,write:space.permission:confluence,write:space:confluence 1
+POST /wiki/rest/api/space/_private createPrivateSpace write:confluence-space read:space-details:confluence,write:space.permission:confluence,write:space:confluence 1
+PUT /wiki/rest/api/space/{spaceKey} updateSpace write:confluence-space read:space-details:confluence,write:space.permission:confluence,write:space:confluence 1
+DELETE /wiki/rest/api/space/{spaceKey} deleteSpace write:confluence-space delete:space:confluence,read:content.metadata:confluence 0
+GET /wiki/rest/api/space/{spaceKey}/label getLabelsForSpace read:confluence-space.summary read:label:confluence 1
+POST /wiki/rest/api/space/{spaceKey}/label addLabelsToSpace write:confluence-space read:label:confluence,write:label:confluence 1
+DELETE /wiki/rest/api/space/{spaceKey}/label deleteLabelFromSpace write:confluence-space write:label:confluence 1
+POST /wiki/rest/api/space/{spaceKey}/permission addPermissionToSpace read:space.permission:confluence,write:space.permission:confluence - 1
+POST /wiki/rest/api/space/{spaceKey}/permission/custom-content addCustomContentPermissions read:space.permission:confluence,write:space.permission:confluence - 1
+DELETE /wiki/rest/api/space/{spaceKey}/permission/{id} removePermission write:space.permission:confluence - 1
+GET /wiki/rest/api/space/{spaceKey}/settings getSpaceSettings read:confluence-space.summary read:space.setting:confluence 1
+PUT /wiki/rest/api/space/{spaceKey}/settings updateSpaceSettings write:confluence-space read:space.setting:confluence,write:space.setting:confluence 1
+GET /wiki/rest/api/space/{spaceKey}/state getSpaceContentStates read:confluence-space.summary read:space.setting:confluence 0
+GET /wiki/rest/api/space/{spaceKey}/state/content getContentsWithState read:confluence-content.all read:content:confluence 0
+GET /wiki/rest/api/space/{spaceKey}/state/settings getContentStateSettings read:confluence-space.summary read:space.setting:confluence 1
+GET /wiki/rest/api/space/{spaceKey}/theme getSpaceTheme read:confluence-space.summary read:space.setting:confluence 1
+PUT /wiki/rest/api/space/{spaceKey}/theme setSpaceTheme write:confluence-space read:space.setting:confluence,write:space.setting:confluence 1
+DELETE /wiki/rest/api/space/{spaceKey}/theme resetSpaceTheme write:confluence-space write:space.setting:confluence 1
+GET /wiki/rest/api/space/{spaceKey}/watch getWatchersForSpace read:user:confluence,read:watcher:confluence - 1
+PUT /wiki/rest/api/template updateContentTemplate write:confluence-content read:content-details:confluence,read:template:confluence,write:template:confluence 1
+POST /wiki/rest/api/template createContentTemplate write:confluence-content read:content-details:confluence,read:template:confluence,write:template:confluence 1
+GET /wiki/rest/api/template/blueprint getBlueprintTemplates read:confluence-content.summary read:content-details:confluence,read:template:confluence 1
+GET /wiki/rest/api/template/page getContentTemplates read:confluence-content.summary read:content-details:confluence,read:template:confluence 1
+GET /wiki/rest/api/template/{contentTemplateId} getContentTemplate read:confluence-content.summary read:content-details:confluence,read:template:confluence 1
+DELETE /wiki/rest/api/template/{contentTemplateId} removeTemplate write:confluence-content write:template:confluence 1
+GET /wiki/rest/api/user getUser read:confluence-user read:content-details:confluence 1
+GET /wiki/rest/api/user/anonymous getAnonymousUser read:confluence-user read:user:confluence 1
+GET /wiki/rest/api/user/bulk getBulkUserLookup read:confluence-user read:content-details:confluence 1
+GET /wiki/rest/api/user/current getCurrentUser read:confluence-user read:content-details:confluence 1
+GET /wiki/rest/api/user/email getPrivacyUnsafeUserEmail - read:email-address:confluence 1
+GET /wiki/rest/api/user/email/bulk getPrivacyUnsafeUserEmailBulk - read:email-address:confluence 1
+GET /wiki/rest/api/user/memberof getGroupMembershipsForUser read:confluence-user read:group:confluence,read:user:confluence 1
+GET /wiki/rest/api/user/watch/content/{contentId} getContentWatchStatus read:confluence-content.summary read:watcher:confluence 0
+POST /wiki/rest/api/user/watch/content/{contentId} addContentWatcher write:confluence-content write:watcher:confluence 0
+DELETE /wiki/rest/api/user/watch/content/{contentId} removeContentWatcher write:confluence-content write:watcher:confluence 0
+GET /wiki/rest/api/user/watch/label/{labelName} isWatchingLabel read:confluence-content.summary read:watcher:confluence 1
+POST /wiki/rest/api/user/watch/label/{labelName} addLabelWatcher write:confluence-content write:watcher:confluence 1
+DELETE /wiki/rest/api/user/watch/label/{labelName} removeLabelWatcher write:confluence-content write:watcher:confluence 1
+GET /wiki/rest/api/user/watch/space/{spaceKey} isWatchingSpace read:confluence-content.summary read:watcher:confluence 1
+POST /wiki/rest/api/user/watch/space/{spaceKey} addSpaceWatcher write:confluence-content write:watcher:confluence 1
+DELETE /wiki/rest/api/user/watch/space/{spaceKey} removeSpaceWatch write:confluence-content write:watcher:confluence 1
+GET /wiki/rest/api/user/{userId}/property getUserProperties read:user.property:confluence - 1
+GET /wiki/rest/api/user/{userId}/property/{key} getUserProperty read:user.property:confluence - 1
+PUT /wiki/rest/api/user/{userId}/property/{key} updateUserProperty write:user.property:confluence - 1
+POST /wiki/rest/api/user/{userId}/property/{key} createUserProperty write:user.property:confluence - 1
+DELETE /wiki/rest/api/user/{userId}/property/{key} deleteUserProperty write:user.property:confluence - 1
+GET /wiki/rest/atlassian-connect/1/app/module/dynamic getModules - - 1
+POST /wiki/rest/atlassian-connect/1/app/module/dynamic registerModules - - 1
+DELETE /wiki/rest/atlassian-connect/1/app/module/dynamic removeModules - - 1
+";

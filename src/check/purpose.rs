@@ -68,7 +68,7 @@ fn check_need(item: &ResolvedUse, need: &Need, requested: &[&str], classic: bool
     // The state that needs the fewest additions; on a tie the one the endpoint checks today.
     let missing: Vec<&'static str> = operation
         .scope_sets()
-        .map(|set| set.iter().copied().filter(|scope| !requested.contains(scope)).collect::<Vec<_>>())
+        .map(|set| set.iter().filter(|scope| !requested.contains(scope)).collect::<Vec<_>>())
         .reduce(|best, next| if next.len() < best.len() { next } else { best })
         .unwrap_or_default();
     let listed = missing.iter().map(|scope| format!("`{scope}`")).collect::<Vec<_>>().join(" and ");

@@ -72,7 +72,7 @@ pub fn scopes_for<'u>(uses: impl IntoIterator<Item = &'u str>) -> ScopePlan {
 impl ScopePlan {
     fn add(&mut self, typed: &str, need: &Need) {
         let use_ = if need.is_inferred() { need.label() } else { typed.to_string() };
-        for &scope in need.operation.current {
+        for scope in need.operation.current.iter() {
             let at = match self.scopes.iter().position(|planned| planned.scope == scope) {
                 Some(at) => at,
                 None => {

@@ -1,7 +1,6 @@
 //! A call as a user writes it (`GET /wiki/api/v2/pages/12345?limit=5`, or the same through the
 //! gateway, or on a site URL) matched to the operation it names.
 
-use percent_encoding::percent_decode_str;
 use url::Url;
 
 use crate::catalog::{confluence_operations, Method, Operation, PLATFORM_OPERATIONS};
@@ -25,21 +24,21 @@ pub enum NoMatch {
     /// An absolute URL on a host that is neither the gateway nor an Atlassian site.
     OtherHost(String),
     /// No operation has this path; `same_path` lists the methods operations of this path have.
-    NoOperation { same_path: Vec<&'static Operation> },
+    NoOperation { same_path: Vec<Operation> },
 }
 
 /// The operation `method` `target` names, and how it was addressed.
-pub fn match_call(method: Method, target: &str) -> Result<(&'static Operation, Addressed), NoMatch> {
+pub fn match_call(method: Method, target: &str) -> Result<(Operation, Addressed), NoMatch> {
     let (path, addressed) = site_path(target)?;
-    let segments: Vec<String> = path
-        .split('/')
-        .filter(|segment| !segment.is_empty())
-        .map(|segment| percent_decode_str(segment).decode_utf8_lossy().into_owned())
-        .collect();
-    let candidates = if path.starts_with("/wiki/") { confluence_operations() } else { PLATFORM_OPERATIONS };
+    let segments: Vec<&str> = path.split('/').filter(|segment| !segment.is_empty()).collect();
+    let candidates: Box<dyn Iterator<Item = Operation>> = if path.starts_with("/wiki/") {
+        Box::new(confluence_operations())
+    } else {
+        Box::new(PLATFORM_OPERATIONS.into_iter())
+    };
     // The operation whose template matches with the most literal segments: `/pages/bulk` is its
     // own operation, not `/pages/{id}`.
-    let mut best: Option<(&'static Operation, usize)> = None;
+    let mut best: Option<(Operation, usize)> = None;
     let mut same_path = Vec::new();
     for operation in candidates {
         let Some(literals) = template_matches(operation.path, &segments) else { continue };
@@ -59,12 +58,12 @@ pub fn match_call(method: Method, target: &str) -> Result<(&'static Operation, A
 
 /// The path on a site that `target` addresses, without query, fragment or gateway prefix.
 fn site_path(target: &str) -> Result<(String, Addressed), NoMatch> {
-    let absolute = target.contains("://");
-    let base = Url::parse("https://api.atlassian.com/").expect("a valid base URL");
-    let url = if absolute {
+    // A path alone is one on the gateway (one parser for both: a base URL's join costs the browser
+    // build more than it is worth here).
+    let url = if target.contains("://") {
         Url::parse(target)
     } else if target.starts_with('/') {
-        base.join(target)
+        Url::parse(&format!("https://{GATEWAY_HOST}{target}"))
     } else {
         return Err(NoMatch::NotAPath);
     }
@@ -88,23 +87,30 @@ fn site_path(target: &str) -> Result<(String, Addressed), NoMatch> {
 
 /// How many literal segments of `template` match `segments`, or `None` when it does not match.
 /// A `{name}` segment matches any segment, `{id}` as written in a template too.
-fn template_matches(template: &str, segments: &[String]) -> Option<usize> {
+fn template_matches(template: &str, segments: &[&str]) -> Option<usize> {
     let parts: Vec<&str> = template.split('/').filter(|part| !part.is_empty()).collect();
     if parts.len() != segments.len() {
         return None;
     }
     let mut literals = 0;
     for (part, segment) in parts.iter().zip(segments) {
-        let is_variable = |text: &str| text.len() > 2 && text.starts_with('{') && text.ends_with('}');
         if is_variable(part) {
             continue;
         }
-        if is_variable(segment) || *part != segment.as_str() {
+        if is_variable(segment) || part != segment {
             return None;
         }
         literals += 1;
     }
     Some(literals)
+}
+
+/// `{id}`, as a template writes it, or as a URL carries it (`%7Bid%7D`: the URL parser encodes braces).
+fn is_variable(segment: &str) -> bool {
+    let inner = |open: &str, close: &str| {
+        segment.len() > open.len() + close.len() && segment.starts_with(open) && segment.ends_with(close)
+    };
+    inner("{", "}") || inner("%7B", "%7D")
 }
 
 #[cfg(test)]
@@ -147,7 +153,7 @@ mod tests {
             (Method::Post, "/app/report-accounts", &["report:personal-data"][..]),
         ] {
             let (operation, _) = match_call(method, target).unwrap_or_else(|e| panic!("{target}: {e:?}"));
-            assert_eq!(operation.current, scopes, "{target}");
+            assert_eq!(operation.current.iter().collect::<Vec<_>>(), scopes, "{target}");
         }
     }
 
