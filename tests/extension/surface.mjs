@@ -120,10 +120,20 @@ class Control {
     return this.read((element) => !element.disabled);
   }
 
+  /** Clicks it; looked up again when the page redrew it between the lookup and the click. */
   async click() {
-    const handle = await this.handle();
-    await handle.click();
-    await handle.dispose();
+    for (let attempt = 0; ; attempt++) {
+      const handle = await this.handle();
+      try {
+        await handle.click();
+        return;
+      } catch (error) {
+        if (attempt >= 20 || !/not attached|detached/i.test(error.message)) throw error;
+        await pause(25);
+      } finally {
+        await handle.dispose().catch(() => {});
+      }
+    }
   }
 
   /** Types `text` key by key at the end of what the field holds, as a person would. */
