@@ -9,8 +9,8 @@
 /// Every operation of Confluence REST v1 and v2, sorted by path, then method, one a line:
 /// `METHOD path operationId current beta exempt`, where `current` and `beta` are the scopes of
 /// the states `Current` and `Beta` (comma-joined, `-` for none) and `exempt` the app-access-rule
-/// flag (`1`, `0`, or `-` when not given). Text, not a table of structs: a fifth of the size in
-/// the browser validator's wasm (see `super::operation`).
+/// flag (`1`, `0`, or `-` when not given). Text, not a table of structs: 1.6 KB gzip less in the
+/// browser validator's wasm (see `super::operation`).
 pub static OPERATIONS: &str = "\
 GET /wiki/api/v2/admin-key getAdminKey - - -
 POST /wiki/api/v2/admin-key enableAdminKey - - -
