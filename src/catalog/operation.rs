@@ -120,6 +120,18 @@ impl Operation {
         sets.peek().is_none() || sets.any(|set| set.iter().all(&has))
     }
 
+    /// The scopes still to add to those `has` says yes to, for the state that needs the fewest
+    /// (on a tie the one the endpoint checks today); empty when the call is allowed.
+    pub fn missing_from(&self, has: impl Fn(&str) -> bool) -> Vec<&'static str> {
+        if self.allowed_by(&has) {
+            return Vec::new();
+        }
+        self.scope_sets()
+            .map(|set| set.iter().filter(|scope| !has(scope)).collect::<Vec<_>>())
+            .reduce(|best, next| if next.len() < best.len() { next } else { best })
+            .unwrap_or_default()
+    }
+
     /// Whether `scope` is one of those any state names.
     pub fn names_scope(&self, scope: &str) -> bool {
         self.scope_sets().any(|set| set.contains(scope))

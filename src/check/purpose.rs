@@ -62,15 +62,10 @@ fn check_need(item: &ResolvedUse, need: &Need, requested: &[&str], classic: bool
             .at(item.range.clone()),
         );
     }
-    if operation.allowed_by(|scope| requested.contains(&scope)) {
+    let missing = operation.missing_from(|scope| requested.contains(&scope));
+    if missing.is_empty() {
         return;
     }
-    // The state that needs the fewest additions; on a tie the one the endpoint checks today.
-    let missing: Vec<&'static str> = operation
-        .scope_sets()
-        .map(|set| set.iter().filter(|scope| !requested.contains(scope)).collect::<Vec<_>>())
-        .reduce(|best, next| if next.len() < best.len() { next } else { best })
-        .unwrap_or_default();
     let listed = missing.iter().map(|scope| format!("`{scope}`")).collect::<Vec<_>>().join(" and ");
     let named = match need.action {
         Some(action) => format!("{} ({}, inferred: {})", out.quote(&need.label()), operation.label(), action.because),

@@ -2,12 +2,14 @@
 //! operations it names and the scopes they need, and the least-privilege scope list for them
 //! ([`scopes_for`]).
 
+mod granted;
 mod plan;
 mod spoke;
 mod target;
 
 use std::ops::Range;
 
+pub use granted::{uses_with_granted, GrantedUse};
 pub use plan::{scopes_for, PlannedScope, PlannedUse, ScopePlan, UnknownUse};
 pub use spoke::{spoke_action, SpokeAction, SPOKE_ACTIONS};
 pub use target::{match_call, Addressed, NoMatch};
