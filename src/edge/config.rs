@@ -11,6 +11,7 @@
 //! | `ATLASSIAN_AUTH_BASE_URL` | var | default `https://auth.atlassian.com` |
 //! | `ATLASSIAN_API_BASE_URL` | var | default `https://api.atlassian.com` |
 //! | `STATE_KEY` | secret | 32 random bytes, base64 or hex: seals each sign-in's `state` |
+//! | `ATLASSIAN_USES` | var | optional: what the integration will call, one a line (the validator's `uses`) |
 //!
 //! The two base URLs exist so that tests and local runs can point the Worker at a local stand-in
 //! for Atlassian. Only loopback URLs are accepted as such a development override: they are left
@@ -34,10 +35,11 @@ pub const CALLBACK_URL: &str = "ATLASSIAN_CALLBACK_URL";
 pub const AUTH_BASE_URL: &str = "ATLASSIAN_AUTH_BASE_URL";
 pub const API_BASE_URL: &str = "ATLASSIAN_API_BASE_URL";
 pub const STATE_KEY: &str = "STATE_KEY";
+pub const USES: &str = "ATLASSIAN_USES";
 
 /// Every variable the Worker reads, in the order the docs list them.
-pub const VARIABLES: [&str; 7] =
-    [CLIENT_ID, CLIENT_SECRET, SCOPES, CALLBACK_URL, AUTH_BASE_URL, API_BASE_URL, STATE_KEY];
+pub const VARIABLES: [&str; 8] =
+    [CLIENT_ID, CLIENT_SECRET, SCOPES, CALLBACK_URL, AUTH_BASE_URL, API_BASE_URL, STATE_KEY, USES];
 
 /// The path this Worker receives Atlassian's redirect on.
 pub const CALLBACK_PATH: &str = "/callback";
@@ -51,7 +53,9 @@ pub fn variable_of(field: Field) -> &'static str {
         Field::CallbackUrl | Field::RedirectUrl => CALLBACK_URL,
         Field::AuthorizationUrl | Field::TokenUrl | Field::RevocationUrl => AUTH_BASE_URL,
         Field::ApiBaseUrl => API_BASE_URL,
-        // Grant type is fixed (authorization code); a future field lands here until mapped.
+        Field::Uses => USES,
+        // Grant type is fixed (authorization code), and the app's enabled scopes are seen only in
+        // the console; a future field lands here until mapped.
         _ => "(fixed by the Worker)",
     }
 }
@@ -178,6 +182,8 @@ impl Config {
             client_secret: lookup(CLIENT_SECRET),
             callback_url,
             scopes: lookup(SCOPES),
+            // Unset and empty are the same: no uses to hold the scopes against.
+            uses: lookup(USES).filter(|uses| !uses.trim().is_empty()),
             ..Setup::default()
         };
         // A stand-in's loopback URLs are not Atlassian endpoints and the validator would say so;
@@ -449,6 +455,26 @@ mod tests {
     }
 
     #[test]
+    fn uses_are_checked_against_the_scopes_requested() {
+        // A call the scopes cannot make is an error: no flow starts until the scopes allow it.
+        let config = load(&[(USES, "GET /wiki/rest/api/group")]);
+        assert!(!config.is_sound());
+        let findings = config.findings();
+        let insufficient = findings.iter().find(|f| f.finding.rule.code() == "scope/insufficient").unwrap();
+        assert_eq!(insufficient.variable, SCOPES);
+        // A spoke action's call is inferred: a warning, and the flow may start.
+        let config = load(&[(USES, "getPages\nservicenow: Look up Groups")]);
+        assert!(config.is_sound(), "{:?}", config.report.findings);
+        let insufficient = config.report.findings.iter().find(|f| f.rule.code() == "scope/insufficient").unwrap();
+        assert_eq!(insufficient.severity, crate::diagnostic::Severity::Warning);
+        // Scopes no use needs are told (info), never refused.
+        assert!(codes(&config).contains(&"scope/unneeded"));
+        let config = load(&[(USES, "noSuchOperation")]);
+        assert_eq!(config.findings()[0].variable, USES);
+        assert_eq!(load(&[(USES, " \n ")]).setup.uses, None);
+    }
+
+    #[test]
     fn rebase_sends_real_endpoints_to_the_stand_in() {
         let config = load(&[(AUTH_BASE_URL, "http://127.0.0.1:9000"), (API_BASE_URL, "http://127.0.0.1:9001/api")]);
         let atlassian = &config.atlassian;
@@ -467,10 +493,9 @@ mod tests {
 
     #[test]
     fn every_setup_field_maps_to_a_variable() {
-        // Grant type is fixed; what the app enables in the console and what it calls are not the
-        // Worker's configuration (yet: ATLASSIAN_USES is to come).
+        // Grant type is fixed, and what the app enables is seen only in the console.
         for field in Field::ALL {
-            if !matches!(field, Field::GrantType | Field::AppScopes | Field::Uses) {
+            if !matches!(field, Field::GrantType | Field::AppScopes) {
                 assert!(VARIABLES.contains(&variable_of(field)), "{field}");
             }
         }

@@ -8,6 +8,7 @@ use maud::{html, Markup};
 use super::config::Config;
 use super::respond::{coded_page, Reply};
 use crate::oauth::{Me, ReturnPath, ScopeDiff, ScopeList, Site, TokenResponse};
+use crate::uses::uses_with_granted;
 
 /// Everything the report shows, gathered by the callback.
 pub struct Connection<'a> {
@@ -31,6 +32,7 @@ pub fn report_page(config: &Config, connection: &Connection, config_findings: Ma
             }
         }
         (scopes_section(connection))
+        (uses_section(config, connection))
         (tokens_section(connection))
         (sites_section(&connection.sites))
         (identity_section(&connection.identity))
@@ -82,6 +84,46 @@ fn scopes_section(connection: &Connection) -> Markup {
                 @for (names, granted, label) in groups {
                     @for name in names {
                         li data-scope=(name) data-granted=(granted) { code { (name) } " — " (label) }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// With `ATLASSIAN_USES` set: which of the integration's calls the granted scopes allow, and
+/// which will answer "scope does not match".
+fn uses_section(config: &Config, connection: &Connection) -> Markup {
+    let (Some(uses), Some(granted)) = (config.setup.uses.as_deref(), connection.tokens.scope.as_ref()) else {
+        return Markup::default();
+    };
+    let uses = uses_with_granted(uses, |scope| granted.contains(scope));
+    let failing = uses.iter().filter(|call| !call.works()).count();
+    let summary = match failing {
+        0 => "Every call in ATLASSIAN_USES is allowed by the scopes granted.".to_string(),
+        1 => "1 call in ATLASSIAN_USES will answer `401 Unauthorized; scope does not match`.".to_string(),
+        n => format!("{n} calls in ATLASSIAN_USES will answer `401 Unauthorized; scope does not match`."),
+    };
+    html! {
+        section #uses data-failing=(failing) {
+            h2 { "Calls" }
+            p { (summary) }
+            ul.uses {
+                @for call in &uses {
+                    li data-use=(call.label) data-works=(call.works()) {
+                        code { (call.label) }
+                        @if call.label != call.operation { " (" code { (call.operation) } ")" }
+                        @if call.works() {
+                            " — will work"
+                        } @else {
+                            " — will answer \"scope does not match\": needs "
+                            @for (at, scope) in call.missing.iter().enumerate() {
+                                @if at > 0 { ", " }
+                                code { (scope) }
+                            }
+                            ", not granted"
+                        }
+                        @if call.inferred { " (the spoke's call is inferred)" }
                     }
                 }
             }

@@ -1,8 +1,10 @@
 //! The browser face (feature `web`): `check`, `crossCheck`, `applyFixes`, `rules`, `fields`,
-//! `hiddenFields` and `version` for JavaScript. It only converts: JS values to a [`Setup`], the [`Report`] to plain
+//! `hiddenFields`, `version`, and what a setup is for (`scopesFor`, `operations`, `spokeActions`:
+//! see `uses`) for JavaScript. It only converts: JS values to a [`Setup`], the [`Report`] to plain
 //! JS objects, and spans and edits between characters and UTF-16 code units, so that
 //! `String.prototype.slice` cuts the right text.
 
+mod uses;
 mod wire;
 
 use wasm_bindgen::prelude::*;

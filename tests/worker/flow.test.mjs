@@ -32,6 +32,7 @@ const TEST_VARS = WRANGLER_TOML.split('\n[env.test.vars]\n')[1];
 const testVar = (name) => TEST_VARS.match(new RegExp(`^${name} = "([^"]*)"$`, 'm'))[1];
 const CLIENT_ID = testVar('ATLASSIAN_CLIENT_ID');
 const SCOPES = testVar('ATLASSIAN_SCOPES').split(' ');
+const USES = ['getPages', 'GET /wiki/api/v2/spaces/{id}', 'servicenow: Look up Groups'];
 const STAND_IN_TOML = readFileSync(join(ROOT, 'fake-atlassian', 'default.toml'), 'utf8');
 const SITES = STAND_IN_TOML.split('\n[[sites]]\n').slice(1).map((block) => ({
   id: block.match(/^id = "([^"]+)"$/m)[1],
@@ -72,7 +73,9 @@ before(async () => {
   const options = {
     connect: {},
     refusals: {},
-    atlassian: {},
+    // What the integration calls (ATLASSIAN_USES): two the scopes allow, and a spoke action whose
+    // inferred call needs a scope not requested (a warning, so flows still start).
+    atlassian: { vars: { ATLASSIAN_USES: USES.join('\n') } },
     hostile: {},
     browser: {},
     // Few requests per address allowed, and a ledger that fails: requests from other addresses
@@ -336,7 +339,12 @@ async function read(html) {
       })),
       refreshToken: document.querySelector('#refresh-token')?.dataset.present ?? null,
       expiry: document.querySelector('#expiry')?.textContent.replace(/\s+/g, ' ').trim() ?? null,
-      sections: Object.fromEntries(['scopes', 'sites', 'identity', 'config-findings'].map((id) => [id, section(id)])),
+      uses: [...document.querySelectorAll('section#uses li[data-use]')].map((li) => ({
+        use: li.dataset.use,
+        works: li.dataset.works,
+        text: li.textContent.replace(/\s+/g, ' ').trim(),
+      })),
+      sections: Object.fromEntries(['scopes', 'uses', 'sites', 'identity', 'config-findings'].map((id) => [id, section(id)])),
       findingRules: [...document.querySelectorAll('section#config-findings [data-rule]')].map((el) => el.dataset.rule),
     };
   });
@@ -716,6 +724,14 @@ describe("GET /callback on Atlassian's answers and faults", () => {
     assert.ok(report.findingRules.includes('scope/identity-api'), `findings: ${report.findingRules}`);
     assert.match(report.text, /local stand-in/i);
     assert.ok(!answer.body.includes(cookie), 'the cookie value is in the report');
+    // ATLASSIAN_USES held against the granted scopes: which calls will work.
+    assert.deepEqual(report.uses.map(({ use, works }) => [use, works]), [
+      ['getPages', 'true'], ['GET /wiki/api/v2/spaces/{id}', 'true'], ['servicenow: Look up Groups', 'false'],
+    ]);
+    assert.match(report.uses[2].text, /GET \/wiki\/rest\/api\/group\b.*needs read:confluence-groups, not granted/);
+    assert.match(report.sections.uses.text, /1 call in ATLASSIAN_USES will answer `401 Unauthorized; scope does not match`/);
+    // ... and the Worker's own setup checked with them.
+    assert.ok(report.findingRules.includes('scope/insufficient'), `findings: ${report.findingRules}`);
     const tokens = await run.tokenRequests();
     assert.equal(tokens.length, 1);
     assert.deepEqual(tokens[0].body_params.sort(), ['client_id', 'client_secret', 'code', 'grant_type', 'redirect_uri']);
