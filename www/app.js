@@ -11,7 +11,8 @@ import './finding-view.js';
 
 // The validator module is imported dynamically, so that a missing or blocked build still leaves a
 // working page that says what went wrong. Its API: `init()`, `check(setup)`, `applyFixes(setup,
-// report, options)`, `rules()`, `fields()`, `hiddenFields(setup)`, `version()`.
+// report, options)`, `rules()`, `fields()`, `hiddenFields(setup)`, `version()`, and for the uses
+// `scopesFor(uses)`, `operations()`, `spokeActions()`.
 const VALIDATOR_MODULE = './pkg/threelo.js';
 let validator = null;
 
@@ -20,7 +21,7 @@ const { element, withCode } = findingView;
 
 /** Setup fields, in the order of the form. */
 const FIELDS = [
-  'client_id', 'client_secret', 'grant_type', 'callback_url', 'redirect_url', 'scopes',
+  'client_id', 'client_secret', 'grant_type', 'callback_url', 'redirect_url', 'scopes', 'app_scopes', 'uses',
   'authorization_url', 'token_url', 'revocation_url', 'api_base_url',
 ];
 /** The password input with its Show/Hide toggle. */
@@ -60,6 +61,12 @@ const PRESETS = {
     token_url: 'https://auth.atlassian.com/oauth/token',
     revocation_url: 'https://auth.atlassian.com/oauth/token',
     api_base_url: 'https://api.atlassian.com/',
+    // What the guide enables in the developer console (its labels), and what the spoke calls.
+    app_scopes: [
+      'Search Confluence content and space summaries', 'Read user groups',
+      'Create, remove and update user groups', 'Read user',
+    ].join('\n'),
+    uses: 'servicenow',
   },
   'servicenow-client-credentials': {
     client_id: SERVICENOW_CLIENT_ID,
@@ -100,6 +107,7 @@ async function start() {
   document.getElementById('load-status').hidden = true;
   showVersion();
   useCoreFields();
+  wireUsePicker();
   renderRuleReference();
   // After the validator: what a link may fill in is decided by its redaction predicate.
   restoreFromFragment();
@@ -181,6 +189,64 @@ function wirePresets() {
       runCheck();
     });
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The "I will call…" picker: the spoke's actions and the operations of Atlassian's specs, from
+// the core, searched by words; a pick is added to the uses field as a line of its own.
+
+const MAX_USE_RESULTS = 8;
+let knownUses = [];
+
+function wireUsePicker() {
+  knownUses = [
+    ...validator.spokeActions().map((action) => ({
+      use: action.use, label: `ServiceNow: ${action.name}`, detail: action.operation,
+    })),
+    ...validator.operations().map((operation) => ({
+      use: `${operation.method} ${operation.path}`, label: `${operation.method} ${operation.path}`,
+      detail: `${operation.operation_id} · REST ${operation.api}`,
+    })),
+  ];
+  for (const known of knownUses) known.words = `${known.label} ${known.detail}`.toLowerCase();
+  const search = document.getElementById('use-search');
+  search.addEventListener('input', () => renderUseResults(search.value));
+  document.getElementById('pick-servicenow').addEventListener('click', () => addUse('servicenow'));
+  renderUseResults('');
+}
+
+/** The known uses every word of `query` is in (the spoke's actions when it is empty), first few. */
+function matchingUses(query) {
+  const words = query.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return knownUses.filter((known) => known.use.startsWith('servicenow:'));
+  return knownUses.filter((known) => words.every((word) => known.words.includes(word))).slice(0, MAX_USE_RESULTS);
+}
+
+function renderUseResults(query) {
+  const list = document.getElementById('use-results');
+  const items = matchingUses(query).map((known) => {
+    const button = element('button', 'use-pick');
+    button.type = 'button';
+    button.dataset.use = known.use;
+    button.append(element('span', 'use-label', known.label), element('span', 'use-detail', known.detail));
+    button.addEventListener('click', () => addUse(known.use));
+    const item = element('li');
+    item.append(button);
+    return item;
+  });
+  if (items.length === 0) items.push(element('li', 'use-none', 'No operation or spoke action matches.'));
+  list.replaceChildren(...items);
+}
+
+/** Adds a use as its own line, unless it is there already; checked as typing would be. */
+function addUse(use) {
+  const input = inputFor('uses');
+  const lines = input.value.split('\n').map((line) => line.trim());
+  if (!lines.includes(use)) {
+    const text = input.value.replace(/\s+$/, '');
+    input.value = text ? `${text}\n${use}` : use;
+  }
+  input.dispatchEvent(new Event('input', { bubbles: true }));
 }
 
 function wireSecretToggle() {
@@ -570,7 +636,31 @@ function renderOutput(report) {
   }
   authorize.classList.toggle('unavailable', !normalized.authorize_url);
   setHidden(document.getElementById('authorize-url-note'), !normalized.authorize_url);
+  renderLeastPrivilege(current?.setup.uses ?? '');
   renderServiceNowValues(report);
+}
+
+/** The scopes the uses need (the core's `scopesFor`), each with the calls that need it. */
+let drawnUses = null;
+
+function renderLeastPrivilege(uses) {
+  if (uses === drawnUses) return;
+  drawnUses = uses;
+  const row = document.getElementById('least-privilege');
+  const plan = uses.trim() ? validator.scopesFor(uses) : null;
+  setHidden(row, !plan || plan.scopes.length === 0);
+  if (!plan) return;
+  setCopyValue('out-least-scope', plan.scope);
+  document.getElementById('least-scopes').replaceChildren(...plan.scopes.map((planned) => {
+    const item = element('li');
+    item.dataset.scope = planned.scope;
+    item.dataset.basis = planned.basis;
+    // The calls as typed, unless the field holds secret-shaped text: then only the scope.
+    const needs = mustHide('uses') ? '' : ` — ${planned.basis === 'doc' ? 'documented for' : 'inferred for'} `
+      + planned.needed_by.join(', ');
+    item.append(element('code', null, planned.scope), needs);
+    return item;
+  }));
 }
 
 /** Puts a value to copy into an <output>; `note` is shown instead when there is nothing to copy. */

@@ -79,13 +79,75 @@ describe('the docs page', () => {
         assert.ok(rules.includes(rule), `${rule} missing from ${rules}`);
       }
       assert.deepEqual(await shownRules(page, 'callback_url'), ['callback/placeholder']);
-      assert.match(await page.textContent('#summary'), /3 errors/);
+      // Three slips in the values, and three scopes consent refuses: never enabled on the app.
+      assert.match(await page.textContent('#summary'), /6 errors/);
       // The offending text is highlighted in the field itself.
       const marks = await page.$$eval('[data-field="scopes"] .hl-backdrop mark', (m) => m.map((x) => x.textContent));
       assert.ok(marks.includes('ace:confluence'), `highlights: ${marks}`);
       // Severity is written out, not only coloured.
       const label = await page.textContent('[data-findings-for="scopes"] li[data-rule="scope/unknown"] .severity');
       assert.match(label, /error/i);
+    }));
+
+  test('the guide\'s setup for the ServiceNow spoke: consent will fail, two actions lack scopes, and the list to request', () =>
+    withPage('uses-servicenow', async (page) => {
+      await loadPreset(page, 'servicenow-authorization-code');
+      assert.equal(await page.inputValue('#uses'), 'servicenow');
+      // Consent fails: three requested scopes are not enabled on the app (the help says where).
+      const notOnApp = page.locator('[data-findings-for="scopes"] li[data-rule="scope/not-on-app"]');
+      assert.equal(await notOnApp.count(), 3);
+      assert.match(await notOnApp.first().textContent(), /read:page:confluence[\s\S]*not enabled on the app/);
+      // Two of the spoke's actions need a scope the list lacks: warnings (the calls are inferred).
+      const insufficient = page.locator('[data-findings-for="scopes"] li[data-rule="scope/insufficient"]');
+      assert.equal(await insufficient.count(), 2);
+      const texts = await insufficient.allTextContents();
+      assert.match(texts[0], /Look up Spaces Stream[\s\S]*read:space:confluence/);
+      assert.match(texts[1], /Report Personal Data[\s\S]*report:personal-data/);
+      // The exact list to request, from the core's scopesFor, each scope with the calls that need it.
+      const expected = await page.evaluate(async () => {
+        const validator = await import('./pkg/threelo.js');
+        await validator.default();
+        return validator.scopesFor('servicenow');
+      });
+      assert.equal(expected.scope, 'read:page:confluence read:space:confluence search:confluence '
+        + 'read:confluence-groups write:confluence-groups read:confluence-user report:personal-data');
+      assert.equal(await page.isVisible('#least-privilege'), true);
+      assert.equal(await page.textContent('#out-least-scope'), expected.scope);
+      const listed = await page.$$eval('#least-scopes li', (items) => items.map((li) => [li.dataset.scope, li.textContent]));
+      assert.deepEqual(listed.map(([scope]) => scope), expected.scope.split(' '));
+      assert.match(listed[1][1], /inferred for servicenow: Look up Spaces Stream/);
+      await page.click('[data-copy="out-least-scope"]');
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), expected.scope);
+    }));
+
+  test('the "I will call…" picker searches operations and spoke actions and adds the pick to the uses', () =>
+    withPage('uses-picker', async (page) => {
+      await loadPreset(page, 'blank');
+      await page.fill('#scopes', 'read:confluence-content.all offline_access');
+      assert.equal(await page.isVisible('#least-privilege'), false, 'no uses, no list');
+      // With no query: the spoke's nine actions.
+      assert.equal(await page.locator('#use-results button[data-use^="servicenow: "]').count(), 9);
+      // Words match anywhere in the method, the path and the operationId.
+      await page.fill('#use-search', 'get pages/{id} v2');
+      const pick = page.locator('#use-results button[data-use="GET /wiki/api/v2/pages/{id}"]');
+      await pick.waitFor();
+      assert.match(await pick.textContent(), /getPageById/);
+      await pick.click();
+      assert.equal(await page.inputValue('#uses'), 'GET /wiki/api/v2/pages/{id}');
+      // Checked as typing would be: a v2 call with only classic scopes requested.
+      const onScopes = await shownRules(page, 'scopes');
+      assert.ok(onScopes.includes('scope/v2-needs-granular'), `findings on the scopes: ${onScopes}`);
+      assert.equal(await page.textContent('#out-least-scope'), 'read:page:confluence');
+      // A second pick goes on a line of its own; picking it again adds nothing.
+      await page.fill('#use-search', 'getSpaces');
+      await page.locator('#use-results button[data-use="GET /wiki/api/v2/spaces"]').click();
+      await page.locator('#use-results button[data-use="GET /wiki/api/v2/spaces"]').click();
+      assert.equal(await page.inputValue('#uses'), 'GET /wiki/api/v2/pages/{id}\nGET /wiki/api/v2/spaces');
+      assert.equal(await page.textContent('#out-least-scope'), 'read:page:confluence read:space:confluence');
+      await page.fill('#use-search', 'zzzz-no-such-call');
+      assert.match(await page.textContent('#use-results'), /No operation or spoke action matches/);
+      await page.click('#pick-servicenow');
+      assert.match(await page.inputValue('#uses'), /\nservicenow$/);
     }));
 
   test('the ServiceNow client-credentials preset shows the service-account mistakes', () =>
