@@ -3,7 +3,7 @@
 // fields their page shows; the answer is the findings that page should show. Nothing here makes a
 // request (the .wasm is read from the extension itself) or logs a value.
 import init, { applyFixes, check, crossCheck, hiddenFields, rules } from './pkg/threelo.js';
-import { compose, cleanFields, pair, present } from './crosscheck.js';
+import { cleanFields, cleanOffered, compose, pair, present, requestedOnPermissions } from './crosscheck.js';
 import * as memory from './memory.js';
 
 const ready = init({ module_or_path: new URL('./pkg/threelo_bg.wasm', import.meta.url) });
@@ -47,7 +47,10 @@ async function answer(message, sender) {
   const report = check(setup);
   const sides = pair(site, fields, remembered, host);
   const crossReport = sides ? crossCheck(sides.console, sides.client) : null;
-  const shown = present(report, { site, page, fields, borrowed, remembered, crossReport, perScope });
+  const offered = cleanOffered(message.offered);
+  const onPermissions = requestedOnPermissions(site, page, fields, offered, remembered, host);
+  const requested = onPermissions && { ...onPermissions, offered, report: check(onPermissions.setup) };
+  const shown = present(report, { site, page, fields, borrowed, remembered, crossReport, perScope, requested });
   if (message.kind !== 'apply-all') return shown;
   // Apply all safe fixes: the core's applyFixes, from the fixes this page shows; the answer is the
   // page's own fields it changed (a borrowed field is the other side's to fix).

@@ -9,7 +9,11 @@
 // - only findings about fields the page has (and has a value in) are shown: an empty field on a
 //   half-filled form is the site's own business, and findings about a remembered value belong to
 //   the page it came from; `callback/mismatch` and `cross-check/*` are shown on both sides;
-// - on a Permissions page, which lists one API's scopes, only the rules the core marks `per_scope`.
+// - on a Permissions page, which lists one API's scopes, only the rules the core marks `per_scope`;
+//   and the scopes ServiceNow requests (remembered from a confirmed instance) are checked with
+//   this page's added scopes as the app's (`app_scopes`), so the core's `scope/not-on-app` names
+//   each one the page lists as not added. A requested scope this page does not list is another
+//   tab's or API's: the page says nothing about it.
 
 import { confirmedInstances } from './memory.js';
 
@@ -63,6 +67,27 @@ export function compose(site, fields, remembered, host) {
   return { setup, borrowed };
 }
 
+/** The scope codes a content script says its Permissions page lists as not added, cleaned. */
+export function cleanOffered(offered) {
+  if (!Array.isArray(offered)) return [];
+  return offered.filter((code) => typeof code === 'string' && code.length <= 200).slice(0, 500);
+}
+
+/**
+ * On a Permissions page, the setup that holds ServiceNow's requested scopes against the app's
+ * (this page's added ones): `{ setup, from }`, or null when no confirmed instance's scopes are
+ * remembered or the page lists nothing as not added.
+ */
+export function requestedOnPermissions(site, page, fields, offered, remembered, host) {
+  if (site !== 'atlassian' || page !== 'permissions' || offered.length === 0) return null;
+  const from = fromInstance(remembered.servicenow?.scopes, site, host, remembered);
+  if (!from) return null;
+  const grant = fromInstance(remembered.servicenow?.grant_type, site, host, remembered);
+  const setup = { scopes: from.value, app_scopes: fields.scopes ?? '' };
+  if (grant) setup.grant_type = grant.value;
+  return { setup, from };
+}
+
 /**
  * The two sides for the core's `crossCheck(console, client)`: this page's fields on its side, the
  * remembered client ID on the other. `null` when one side has no client ID.
@@ -80,7 +105,7 @@ export function pair(site, fields, remembered, host) {
  * The findings this page shows, with the summary counted again. `crossReport` is the core's
  * `crossCheck` of `pair()`, `perScope` the codes of the rules the core marks `per_scope`.
  */
-export function present(report, { site, page, fields, borrowed, remembered, crossReport, perScope }) {
+export function present(report, { site, page, fields, borrowed, remembered, crossReport, perScope, requested }) {
   const shown = [];
   for (const finding of report.findings) {
     if (finding.rule === 'callback/mismatch' && borrowed.redirect_url && site === 'atlassian') {
@@ -102,6 +127,7 @@ export function present(report, { site, page, fields, borrowed, remembered, cros
     shown.push(finding);
   }
   for (const finding of crossReport?.findings ?? []) shown.push(crossFinding(finding, site, remembered));
+  if (requested) shown.push(...notOnThisPage(requested));
   const findings = shown.map((finding) => redacted(finding, fields.client_secret));
   return { findings, summary: count(findings) };
 }
@@ -119,6 +145,29 @@ function crossFinding(finding, site, remembered) {
     : `correct it in ServiceNow${where}; if that was another app, use Forget in threelo's popup`;
   if (site === 'servicenow') return { ...finding, help };
   return { ...finding, span: undefined, fix: undefined, help };
+}
+
+/**
+ * The core's `scope/not-on-app` findings on ServiceNow's scopes, for the scopes this page lists
+ * as not added: shown in that scope's row (`scope`), without span or fix (the scope list is
+ * ServiceNow's), saying where the requested list was seen.
+ */
+function notOnThisPage({ report, setup, from, offered }) {
+  const shown = [];
+  for (const finding of report.findings) {
+    if (finding.rule !== 'scope/not-on-app' || !finding.span) continue;
+    const scope = setup.scopes.slice(finding.span.start, finding.span.end);
+    if (!offered.includes(scope)) continue;
+    shown.push({
+      ...finding,
+      field: 'scopes',
+      scope,
+      span: undefined,
+      fix: undefined,
+      help: `${finding.help} (ServiceNow's OAuth scope as seen on ${from.host} in this browser session)`,
+    });
+  }
+  return shown;
 }
 
 /** The secret never shows in a message, even if the validator's own redaction were to miss it. */

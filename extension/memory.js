@@ -1,5 +1,6 @@
 // What one side showed, remembered for the other side's check: the console's Callback URL and
-// Client ID, ServiceNow's Redirect URL, Client ID and grant type. Kept in chrome.storage.session
+// Client ID, ServiceNow's Redirect URL, Client ID, grant type and OAuth scope (what it requests,
+// held against the console's Permissions pages). Kept in chrome.storage.session
 // only: in memory, for this browser session, never synced and never written to disk; readable by
 // the extension's own pages and background, not by content scripts (nor, through them, by pages).
 // The secret is never kept, nor any value that looks like one (a secret pasted into the wrong
@@ -11,7 +12,7 @@ const MAX_LENGTH = 2048;
 /** The fields each side's value is remembered for. */
 export const KEPT = {
   atlassian: ['callback_url', 'client_id'],
-  servicenow: ['redirect_url', 'client_id', 'grant_type'],
+  servicenow: ['redirect_url', 'client_id', 'grant_type', 'scopes'],
 };
 
 /** Only trusted contexts (the background and the popup) may read the session storage. */

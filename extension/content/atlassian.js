@@ -75,12 +75,17 @@ threelo.site = (() => {
       if (rows.length > 0) firstTable ??= table;
     }
     const stated = rows.some((row) => row.added !== null);
-    return { rows: stated ? rows.filter((row) => row.added === true) : rows, firstTable };
+    return {
+      rows: stated ? rows.filter((row) => row.added === true) : rows,
+      // Listed with Add or "Not added": what this page says is not on the app.
+      offered: rows.filter((row) => row.added === false),
+      firstTable,
+    };
   }
 
   function scopesBinding(doc) {
-    const { rows, firstTable } = scopeRows(doc);
-    if (rows.length === 0) return null;
+    const { rows, offered, firstTable } = scopeRows(doc);
+    if (rows.length === 0 && offered.length === 0) return null;
     // The scopes as one space-separated text, remembering where each row's code starts, so that a
     // finding's span leads back to its row.
     let text = '';
@@ -94,6 +99,7 @@ threelo.site = (() => {
       field: 'scopes',
       label: 'Scopes',
       rows: spans,
+      offered: offered.map((row) => ({ code: row.code, cell: row.cell })),
       where: { before: firstTable },
       value: () => text,
     };

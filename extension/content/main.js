@@ -47,6 +47,11 @@
     return fields;
   }
 
+  /** The scopes a Permissions page lists as not added to the app. */
+  function offeredOf(bindings) {
+    return bindings.flatMap((binding) => (binding.offered ?? []).map((row) => row.code));
+  }
+
   function scan() {
     scans += 1;
     try {
@@ -62,22 +67,23 @@
       return;
     }
     const fields = fieldsOf(view.bindings);
-    const question = JSON.stringify([view.page, fields]);
+    const offered = offeredOf(view.bindings);
+    const question = JSON.stringify([view.page, fields, offered]);
     if (question === lastAsked) {
       // Same values, but the page may have moved or dropped our findings: put them back.
       if (lastAnswer) show(lastAnswer);
       return;
     }
     lastAsked = question;
-    ask(fields, remember, question);
+    ask(fields, offered, remember, question);
     remember = true;
   }
 
-  async function ask(fields, rememberThem, question) {
+  async function ask(fields, offered, rememberThem, question) {
     const mine = ++asking;
     let answer;
     try {
-      answer = await chrome.runtime.sendMessage({ kind: 'check', page: view.page, fields, remember: rememberThem });
+      answer = await chrome.runtime.sendMessage({ kind: 'check', page: view.page, fields, offered, remember: rememberThem });
     } catch {
       // The extension was updated or reloaded under this page: this script is orphaned. Stay silent.
       stop();
@@ -99,7 +105,7 @@
       return false;
     }
     if (now.bindings.length === 0) return lastAsked === '';
-    return JSON.stringify([now.page, fieldsOf(now.bindings)]) === lastAnswered;
+    return JSON.stringify([now.page, fieldsOf(now.bindings), offeredOf(now.bindings)]) === lastAnswered;
   }
 
   function show(answer) {
@@ -121,18 +127,31 @@
     for (const key of ui.keys()) if (!used.has(key)) ui.clear(key);
   }
 
-  /** Scope findings go to the row of the scope they name; the others above the table. */
+  /**
+   * Scope findings go to the row of the scope they name (a requested scope not on the app, to its
+   * row with Add); the others above the table.
+   */
   function showRows(binding, findings, used) {
     const perRow = binding.rows.map(() => []);
+    const offered = binding.offered ?? [];
+    const perOffered = offered.map(() => []);
     const general = [];
     for (const finding of findings) {
       const at = finding.span ? binding.rows.findIndex((row) => finding.span.start >= row.start && finding.span.start < row.end) : -1;
-      (at >= 0 ? perRow[at] : general).push(finding);
+      const offeredAt = finding.scope ? offered.findIndex((row) => row.code === finding.scope) : -1;
+      if (at >= 0) perRow[at].push(finding);
+      else if (offeredAt >= 0) perOffered[offeredAt].push(finding);
+      else general.push(finding);
     }
     binding.rows.forEach((row, i) => {
       const key = `${binding.field}#${i}`;
       used.add(key);
       ui.render(key, { append: row.cell }, perRow[i], options(binding));
+    });
+    offered.forEach((row, i) => {
+      const key = `${binding.field}#offered-${i}`;
+      used.add(key);
+      ui.render(key, { append: row.cell }, perOffered[i], options(binding));
     });
     used.add(binding.field);
     ui.render(binding.field, binding.where, general, options(binding));

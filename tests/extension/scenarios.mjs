@@ -296,6 +296,41 @@ export function scenarios(browserName) {
       }, { keepMemory: true });
     });
 
+    test('a Permissions page holds the scopes ServiceNow requests against those added there: scope/not-on-app in the row to Add', async () => {
+      const requested = 'read:confluence-content.summary search:confluence read:page:confluence delete:page:confluence offline_access';
+      await inTab('crosscheck-servicenow-scopes', URLS.oauthEntityScope, async (tab) => {
+        await tab.field('OAuth scope').fill(requested);
+        await waitRemembered(browser, 'servicenow', 'scopes', requested);
+      });
+      await inTab('crosscheck-permissions-not-on-app', URLS.permissions, async (tab) => {
+        await tab.waitForRule('scopes#3', 'scope/not-for-oauth-apps');
+        await waitSettled(browser, tab);
+        const codes = async () => Object.fromEntries((await tab.placed()).filter((host) => host.code).map((host) => [host.code, host.rules]));
+        assert.equal((await codes())['read:confluence-content.summary'], undefined, 'the console used an instance nobody confirmed');
+        await confirmInPopup('dev12345.service-now.com');
+        const notOnApp = await tab.waitForRule('scopes#offered-0', 'scope/not-on-app');
+        assert.match(await notOnApp.text(), /read:confluence-content\.summary[\s\S]*not enabled on the app/);
+        assert.match(await notOnApp.text(), /Classic scopes tab[\s\S]*dev12345\.service-now\.com/);
+        assert.equal(await notOnApp.button('Apply fix').exists(), false, 'the scope list is ServiceNow\'s to change');
+        await waitSettled(browser, tab);
+        // Only the row with Add that ServiceNow requests; the Forge scope is not requested, and
+        // the granular ones are another tab's (this one says nothing about them).
+        assert.deepEqual(await codes(), {
+          'read:confluence-space': ['scope/unknown'],
+          'write:connect-confluence': ['scope/not-for-oauth-apps'],
+          'read:confluence-content.summary': ['scope/not-on-app'],
+        });
+        await tab.screenshot('crosscheck-permissions-not-on-app-classic');
+        await tab.button('Granular scopes').click();
+        await tab.waitForRule('scopes#offered-0', 'scope/not-on-app');
+        await waitSettled(browser, tab);
+        assert.deepEqual(await codes(), {
+          'READ:space:confluence': ['scope/case'],
+          'delete:page:confluence': ['scope/not-on-app'],
+        });
+      }, { keepMemory: true });
+    });
+
     test('a console tab left open shows the mismatch as soon as ServiceNow\'s tab changes, and Forget clears it', async () => {
       await forget(browser);
       const first = await browser.open(URLS.authorization);
