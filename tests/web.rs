@@ -242,3 +242,45 @@ fn hidden_fields_are_those_the_core_redacts() {
     let nothing = from_js(threelo::web::hidden_fields(to_js(&Setup::default())).unwrap());
     assert_eq!(nothing, serde_json::json!([]));
 }
+
+/// `scopesFor` answers the core's plan, whole, for text (one use a line) and for a list alike.
+#[wasm_bindgen_test]
+fn scopes_for_is_the_cores_plan() {
+    use threelo::web::scopes_for_uses;
+    let cases: [&[&str]; 4] = [
+        &["servicenow"],
+        &["getPages", "GET https://api.atlassian.com/ex/confluence/abc/wiki/api/v2/spaces/7?x=1", "noSuchThing"],
+        &["getContent", "servicenow: Look up Groups", ""],
+        &[],
+    ];
+    for uses in cases {
+        let expected = serde_json::to_value(threelo::uses::scopes_for(uses.iter().copied())).unwrap();
+        let list: js_sys::Array = uses.iter().map(|item| JsValue::from_str(item)).collect();
+        assert_eq!(from_js(scopes_for_uses(list.into()).unwrap()), expected, "{uses:?}");
+        let text = JsValue::from_str(&uses.join("\n"));
+        assert_eq!(from_js(scopes_for_uses(text).unwrap()), expected, "{uses:?} as text");
+    }
+    let message = thrown_message(scopes_for_uses(JsValue::from_f64(3.0)));
+    assert!(message.contains("scopesFor() takes"), "{message}");
+    let list: js_sys::Array = [JsValue::from_str("getPages"), JsValue::NULL].into_iter().collect();
+    assert!(thrown_message(scopes_for_uses(list.into())).contains("strings only"));
+}
+
+/// The picker's lists: every operation of the catalog, and the spoke's nine actions.
+#[wasm_bindgen_test]
+fn operations_and_spoke_actions_are_the_catalogs() {
+    let operations = from_js(threelo::web::operation_list());
+    let catalog: Vec<_> = threelo::catalog::confluence_operations().collect();
+    assert_eq!(operations.as_array().unwrap().len(), catalog.len());
+    let pages = operations.as_array().unwrap().iter().find(|op| op["operation_id"] == "getPageById").unwrap();
+    assert_eq!(
+        pages,
+        &serde_json::json!({"method": "GET", "path": "/wiki/api/v2/pages/{id}", "operation_id": "getPageById", "api": "v2"})
+    );
+    let actions = from_js(threelo::web::spoke_action_list());
+    assert_eq!(actions.as_array().unwrap().len(), threelo::uses::SPOKE_ACTIONS.len());
+    assert_eq!(
+        actions[2],
+        serde_json::json!({"name": "Look up Spaces Stream", "use": "servicenow: Look up Spaces Stream", "operation": "GET /wiki/api/v2/spaces"})
+    );
+}

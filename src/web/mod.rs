@@ -12,6 +12,7 @@ use wasm_bindgen::prelude::*;
 use crate::diagnostic::{Applicability, Edit, Field, Fix};
 use crate::report::Report;
 use crate::setup::Setup;
+pub use uses::{operation_list, scopes_for_uses, spoke_action_list};
 use wire::Wire;
 
 // Building the answer object by object from Rust costs a boundary crossing per property, which
