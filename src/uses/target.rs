@@ -88,21 +88,21 @@ fn site_path(target: &str) -> Result<(String, Addressed), NoMatch> {
 /// How many literal segments of `template` match `segments`, or `None` when it does not match.
 /// A `{name}` segment matches any segment, `{id}` as written in a template too.
 fn template_matches(template: &str, segments: &[&str]) -> Option<usize> {
-    let parts: Vec<&str> = template.split('/').filter(|part| !part.is_empty()).collect();
-    if parts.len() != segments.len() {
-        return None;
-    }
+    // Walked, not collected: this runs for every operation of the table on every use (collecting
+    // the parts made `scopes_for(["servicenow"])` 973 µs natively against 486 µs walked).
+    let mut parts = template.split('/').filter(|part| !part.is_empty());
     let mut literals = 0;
-    for (part, segment) in parts.iter().zip(segments) {
+    for segment in segments {
+        let part = parts.next()?;
         if is_variable(part) {
             continue;
         }
-        if is_variable(segment) || part != segment {
+        if is_variable(segment) || part != *segment {
             return None;
         }
         literals += 1;
     }
-    Some(literals)
+    parts.next().is_none().then_some(literals)
 }
 
 /// `{id}`, as a template writes it, or as a URL carries it (`%7Bid%7D`: the URL parser encodes braces).
