@@ -31,6 +31,9 @@ pub enum NoMatch {
 pub fn match_call(method: Method, target: &str) -> Result<(Operation, Addressed), NoMatch> {
     let (path, addressed) = site_path(target)?;
     let segments: Vec<&str> = path.split('/').filter(|segment| !segment.is_empty()).collect();
+    // A template's text before its first variable must begin the path: one compare turns away
+    // nearly every operation (scopesFor(["servicenow"]) in Chromium: 545 µs without it).
+    let normalized = format!("/{}", segments.join("/"));
     let candidates: Box<dyn Iterator<Item = Operation>> = if path.starts_with("/wiki/") {
         Box::new(confluence_operations())
     } else {
@@ -41,6 +44,10 @@ pub fn match_call(method: Method, target: &str) -> Result<(Operation, Addressed)
     let mut best: Option<(Operation, usize)> = None;
     let mut same_path = Vec::new();
     for operation in candidates {
+        let literal_start = operation.path.split('{').next().unwrap_or("");
+        if !normalized.starts_with(literal_start.trim_end_matches('/')) {
+            continue;
+        }
         let Some(literals) = template_matches(operation.path, &segments) else { continue };
         if operation.method != method {
             same_path.push(operation);
