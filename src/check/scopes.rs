@@ -97,6 +97,8 @@ pub(super) fn check_scopes<'a>(setup: &'a Setup, grant: Grant, out: &mut Finding
     }
     check_separators(raw, &tokens, out);
 
+    // With the app's scopes given, `scope/not-on-app` tells whether the identity API is added.
+    let app_scopes_given = setup.app_scopes.as_deref().is_some_and(|app| !app.trim().is_empty());
     let mut seen = SeenNames::default();
     let mut known: Vec<&'static ScopeEntry> = Vec::new();
     let mut unique: Vec<&str> = Vec::new();
@@ -114,7 +116,7 @@ pub(super) fn check_scopes<'a>(setup: &'a Setup, grant: Grant, out: &mut Finding
             continue;
         }
         unique.push(token.text);
-        if let Some(entry) = check_token(&tokens, index, grant, out) {
+        if let Some(entry) = check_token(&tokens, index, grant, app_scopes_given, out) {
             known.push(entry);
         }
     }
@@ -197,7 +199,13 @@ fn separator_name(c: char) -> &'static str {
 }
 
 /// Rules about one scope on its own. Returns its catalog entry when it is a real scope.
-fn check_token(tokens: &[Token], index: usize, grant: Grant, out: &mut Findings) -> Option<&'static ScopeEntry> {
+fn check_token(
+    tokens: &[Token],
+    index: usize,
+    grant: Grant,
+    app_scopes_given: bool,
+    out: &mut Findings,
+) -> Option<&'static ScopeEntry> {
     let token = &tokens[index];
     let at = token.range.clone();
     let remove = || removals(tokens, token.text);
@@ -250,7 +258,7 @@ fn check_token(tokens: &[Token], index: usize, grant: Grant, out: &mut Findings)
             .at(at)
             .edits(remove(), Applicability::Safe),
         ),
-        Grant::AuthorizationCode if entry.family == Family::Identity => out.push(
+        Grant::AuthorizationCode if entry.family == Family::Identity && !app_scopes_given => out.push(
             Hit::new(
                 Rule::ScopeIdentityApi,
                 format!("{} needs the User identity API added to the app", out.quote(token.text)),

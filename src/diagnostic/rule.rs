@@ -246,7 +246,8 @@ rules! {
         "Identity scope: add the User identity API",
         "`read:me` and `read:account` belong to the User identity API, a separate API that must be added to the \
          app in the console (Permissions), or consent fails with \"requested scopes that have not been added to \
-         the app\".",
+         the app\". When the setup gives the app's scopes (`app_scopes`), `scope/not-on-app` says whether it is \
+         added instead.",
         "No fix: the step is in the console, not in the setup.";
     ScopeTooMany = "scope/too-many", Warning, Scopes, Documented,
         "More than 50 scopes",
