@@ -1,7 +1,7 @@
 //! How the Atlassian developer console shows scopes: the labels of its Permissions pages, and
 //! where in it a scope is enabled.
 
-use super::{lookup_scope, Family, ScopeEntry};
+use super::{lookup_scope, same_words, Family, ScopeEntry};
 
 /// The console's labels for classic Confluence scopes, as ServiceNow's guide quotes them
 /// (DOMAIN.md §10). Others are not known here, so a label outside this list is not understood.
@@ -14,12 +14,7 @@ const LABELS: &[(&str, &str)] = &[
 
 /// The scope a console label stands for (any case and spacing).
 pub fn scope_of_console_label(label: &str) -> Option<&'static ScopeEntry> {
-    let squashed: Vec<&str> = label.split_whitespace().collect();
-    let found = LABELS.iter().find(|(known, _)| {
-        let words: Vec<&str> = known.split_whitespace().collect();
-        words.len() == squashed.len() && words.iter().zip(&squashed).all(|(a, b)| a.eq_ignore_ascii_case(b))
-    });
-    found.and_then(|(_, scope)| lookup_scope(scope))
+    LABELS.iter().find(|(known, _)| same_words(known, label)).and_then(|(_, scope)| lookup_scope(scope))
 }
 
 /// Where in the developer console `entry` is enabled on an app.

@@ -114,6 +114,19 @@ pub fn lookup_scope(name: &str) -> Option<&'static ScopeEntry> {
     scopes.binary_search_by(|entry| entry.name.cmp(name)).ok().map(|i| &scopes[i])
 }
 
+/// Whether two names are the same words in any case and spacing, as people retype the console's
+/// labels and the spoke's action names.
+pub(crate) fn same_words(a: &str, b: &str) -> bool {
+    let (mut a, mut b) = (a.split_whitespace(), b.split_whitespace());
+    loop {
+        match (a.next(), b.next()) {
+            (None, None) => return true,
+            (Some(x), Some(y)) if x.eq_ignore_ascii_case(y) => {}
+            _ => return false,
+        }
+    }
+}
+
 /// Every operation of Confluence REST v1 and v2, sorted by path, then method.
 pub fn confluence_operations() -> impl Iterator<Item = Operation> {
     // Parsed once per process: every use is matched against the whole table, and parsing it each

@@ -2,7 +2,7 @@
 //! the call each most likely makes. ServiceNow documents the actions, not their endpoints: each
 //! call is inferred from the action's name and inputs, so findings about them are warnings.
 
-use crate::catalog::Method;
+use crate::catalog::{same_words, Method};
 
 /// One action of the spoke and the call it makes.
 #[derive(Debug, PartialEq, Eq)]
@@ -65,10 +65,5 @@ pub static SPOKE_ACTIONS: &[SpokeAction] = &[
 
 /// The action named `name`, in any case and spacing.
 pub fn spoke_action(name: &str) -> Option<&'static SpokeAction> {
-    let wanted = squash(name);
-    SPOKE_ACTIONS.iter().find(|action| squash(action.name) == wanted)
-}
-
-fn squash(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ").to_ascii_lowercase()
+    SPOKE_ACTIONS.iter().find(|action| same_words(action.name, name))
 }
