@@ -644,8 +644,10 @@ function renderOutput(report) {
 let drawnUses = null;
 
 function renderLeastPrivilege(uses) {
-  if (uses === drawnUses) return;
-  drawnUses = uses;
+  // Drawn again when the uses field becomes hidden too: a secret typed elsewhere can make it so.
+  const drawing = JSON.stringify([uses, mustHide('uses')]);
+  if (drawing === drawnUses) return;
+  drawnUses = drawing;
   const row = document.getElementById('least-privilege');
   const plan = uses.trim() ? validator.scopesFor(uses) : null;
   setHidden(row, !plan || plan.scopes.length === 0);

@@ -366,6 +366,23 @@ describe('the docs page', () => {
       assert.ok(!text.includes(SECRET.slice(4, 20)), 'the secret shows in the page');
     }));
 
+  test('a secret pasted into what the client calls is not echoed by the least-privilege list', () =>
+    withPage('secret-in-uses', async (page) => {
+      await loadPreset(page, 'blank');
+      // A concrete path names an operation, and the list names the calls as typed, unless hidden.
+      await page.fill('#uses', `GET /wiki/api/v2/pages/${SECRET}`);
+      assert.equal(await page.textContent('#out-least-scope'), 'read:page:confluence');
+      assert.equal(await page.textContent('#least-scopes li'), 'read:page:confluence');
+      // A use shown as typed, until the same text is typed as the client secret: the list is drawn
+      // again, without it, though the uses field did not change.
+      await page.fill('#uses', 'GET /wiki/api/v2/pages/Zq9xWv7tLp3kQ8');
+      assert.match(await page.textContent('#least-scopes li'), /documented for GET \/wiki\/api\/v2\/pages\/Zq9xWv7tLp3kQ8/);
+      await page.fill('#client_secret', 'Zq9xWv7tLp3kQ8');
+      assert.equal(await page.textContent('#least-scopes li'), 'read:page:confluence');
+      const text = await page.evaluate(() => document.body.innerText + document.body.innerHTML.replace(/value="[^"]*"/g, ''));
+      assert.ok(!text.includes(SECRET.slice(4, 20)), 'the secret shows in the page');
+    }));
+
   test('every rule has an anchored reference section that findings link to', () =>
     withPage('rule-reference', async (page) => {
       const sections = await page.$$eval('section.rule', (nodes) => nodes.map((node) => node.id));
