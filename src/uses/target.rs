@@ -32,7 +32,7 @@ pub fn match_call(method: Method, target: &str) -> Result<(Operation, Addressed)
     let (path, addressed) = site_path(target)?;
     let segments: Vec<&str> = path.split('/').filter(|segment| !segment.is_empty()).collect();
     // A template's text before its first variable must begin the path: one compare turns away
-    // nearly every operation (scopesFor(["servicenow"]) in Chromium: 545 µs without it).
+    // nearly every operation (scopesFor(["servicenow"]) in Chromium: 545 µs without it, 318 µs with it).
     let normalized = format!("/{}", segments.join("/"));
     let candidates: Box<dyn Iterator<Item = Operation>> = if path.starts_with("/wiki/") {
         Box::new(confluence_operations())
