@@ -275,7 +275,7 @@ fn operations_and_spoke_actions_are_the_catalogs() {
     let pages = operations.as_array().unwrap().iter().find(|op| op["operation_id"] == "getPageById").unwrap();
     assert_eq!(
         pages,
-        &serde_json::json!({"method": "GET", "path": "/wiki/api/v2/pages/{id}", "operation_id": "getPageById", "api": "v2"})
+        &serde_json::json!({"use": "GET /wiki/api/v2/pages/{id}", "method": "GET", "path": "/wiki/api/v2/pages/{id}", "operation_id": "getPageById", "api": "v2"})
     );
     let actions = from_js(threelo::web::spoke_action_list());
     assert_eq!(actions.as_array().unwrap().len(), threelo::uses::SPOKE_ACTIONS.len());

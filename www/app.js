@@ -204,7 +204,7 @@ function wireUsePicker() {
       use: action.use, label: `ServiceNow: ${action.name}`, detail: action.operation,
     })),
     ...validator.operations().map((operation) => ({
-      use: `${operation.method} ${operation.path}`, label: `${operation.method} ${operation.path}`,
+      use: operation.use, label: operation.use,
       detail: `${operation.operation_id} · REST ${operation.api}`,
     })),
   ];

@@ -38,6 +38,11 @@ fn enabled_scopes(text: &str) -> Enabled<'_> {
     enabled
 }
 
+/// Whether the setup says which scopes the app has: then `scope/not-on-app` judges each one.
+pub(super) fn app_scopes_given(setup: &Setup) -> bool {
+    setup.app_scopes.as_deref().is_some_and(|app| !app.trim().is_empty())
+}
+
 pub(super) fn check_app_scopes(setup: &Setup, grant: Grant, out: &mut Findings) {
     // Consent bounds a user's grant; a service account's scopes are fixed on its credential.
     let (Some(app), Some(requested), Grant::AuthorizationCode) =
@@ -45,7 +50,7 @@ pub(super) fn check_app_scopes(setup: &Setup, grant: Grant, out: &mut Findings) 
     else {
         return;
     };
-    if app.trim().is_empty() {
+    if !app_scopes_given(setup) {
         return;
     }
     let enabled = enabled_scopes(app);

@@ -98,7 +98,7 @@ pub(super) fn check_scopes<'a>(setup: &'a Setup, grant: Grant, out: &mut Finding
     check_separators(raw, &tokens, out);
 
     // With the app's scopes given, `scope/not-on-app` tells whether the identity API is added.
-    let app_scopes_given = setup.app_scopes.as_deref().is_some_and(|app| !app.trim().is_empty());
+    let app_scopes_given = super::app_scopes::app_scopes_given(setup);
     let mut seen = SeenNames::default();
     let mut known: Vec<&'static ScopeEntry> = Vec::new();
     let mut unique: Vec<&str> = Vec::new();

@@ -30,7 +30,7 @@ pub fn uses_with_granted(uses: &str, granted: impl Fn(&str) -> bool) -> Vec<Gran
         let Resolution::Needs(needs) = item.resolution else { continue };
         for need in needs {
             answer.push(GrantedUse {
-                label: if need.is_inferred() { need.label() } else { item.text.to_string() },
+                label: need.named(item.text),
                 operation: need.operation.label(),
                 missing: need.operation.missing_from(&granted),
                 inferred: need.is_inferred(),

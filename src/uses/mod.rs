@@ -11,7 +11,7 @@ use std::ops::Range;
 
 pub use granted::{uses_with_granted, GrantedUse};
 pub use plan::{scopes_for, PlannedScope, PlannedUse, ScopePlan, UnknownUse};
-pub use spoke::{spoke_action, SpokeAction, SPOKE_ACTIONS};
+pub use spoke::{spoke_action, SpokeAction, ACTION_PREFIX, SPOKE_ACTIONS};
 pub use target::{match_call, Addressed, NoMatch};
 
 use crate::catalog::{confluence_operations, Method, Operation};
@@ -34,8 +34,18 @@ impl Need {
     /// `servicenow: Look up Spaces Stream` or `GET /wiki/api/v2/spaces`: how a finding names it.
     pub fn label(&self) -> String {
         match self.action {
-            Some(action) => format!("servicenow: {}", action.name),
+            Some(action) => action.use_text(),
             None => self.operation.label(),
+        }
+    }
+
+    /// How answers name the use that stands for this call: a spoke action's call by its action
+    /// (`servicenow` stands for nine), any other by the use as `typed`.
+    pub fn named(&self, typed: &str) -> String {
+        if self.is_inferred() {
+            self.label()
+        } else {
+            typed.to_string()
         }
     }
 }
@@ -89,7 +99,7 @@ pub fn resolve(text: &str) -> Resolution {
     if text.eq_ignore_ascii_case("servicenow") {
         return Resolution::Needs(SPOKE_ACTIONS.iter().filter_map(action_need).collect());
     }
-    if let Some(name) = strip_prefix_ignore_case(text, "servicenow:") {
+    if let Some(name) = strip_prefix_ignore_case(text, ACTION_PREFIX) {
         return match spoke_action(name).and_then(action_need) {
             Some(need) => Resolution::Needs(vec![need]),
             None => Resolution::Unknown { closest: closest_actions(name) },
@@ -155,7 +165,7 @@ fn closest_operation_ids(typed: &str) -> Vec<String> {
 
 fn closest_actions(typed: &str) -> Vec<String> {
     closest_by_distance(typed, SPOKE_ACTIONS.iter().map(|action| action.name))
-        .into_iter()
-        .map(|name| format!("servicenow: {name}"))
+        .iter()
+        .filter_map(|name| spoke_action(name).map(SpokeAction::use_text))
         .collect()
 }

@@ -71,7 +71,7 @@ pub fn scopes_for<'u>(uses: impl IntoIterator<Item = &'u str>) -> ScopePlan {
 
 impl ScopePlan {
     fn add(&mut self, typed: &str, need: &Need) {
-        let use_ = if need.is_inferred() { need.label() } else { typed.to_string() };
+        let use_ = need.named(typed);
         for scope in need.operation.current.iter() {
             let at = match self.scopes.iter().position(|planned| planned.scope == scope) {
                 Some(at) => at,

@@ -63,6 +63,21 @@ pub static SPOKE_ACTIONS: &[SpokeAction] = &[
     },
 ];
 
+/// What starts a spoke action in `uses`: `servicenow: Look up Groups`.
+pub const ACTION_PREFIX: &str = "servicenow:";
+
+impl SpokeAction {
+    /// How `uses` names it: `servicenow: Look up Spaces Stream`.
+    pub fn use_text(&self) -> String {
+        format!("{ACTION_PREFIX} {}", self.name)
+    }
+
+    /// The call it makes: `GET /wiki/api/v2/spaces`.
+    pub fn call(&self) -> String {
+        format!("{} {}", self.method.as_str(), self.path)
+    }
+}
+
 /// The action named `name`, in any case and spacing.
 pub fn spoke_action(name: &str) -> Option<&'static SpokeAction> {
     SPOKE_ACTIONS.iter().find(|action| same_words(action.name, name))

@@ -28,8 +28,8 @@ export interface PlannedUse {
 export interface UnknownUse { use: string; did_you_mean: string[]; }
 /** The least-privilege scopes for some uses; `scope` is them space-joined, to paste. No `offline_access` of its own. */
 export interface ScopePlan { scopes: PlannedScope[]; scope: string; uses: PlannedUse[]; unknown: UnknownUse[]; }
-/** An operation of Confluence REST v1 or v2, from Atlassian's OpenAPI documents. */
-export interface OperationInfo { method: string; path: string; operation_id: string; api: "v1" | "v2"; }
+/** An operation of Confluence REST v1 or v2, from Atlassian's OpenAPI documents; `use` is how `uses` names it. */
+export interface OperationInfo { use: string; method: string; path: string; operation_id: string; api: "v1" | "v2"; }
 /** A ServiceNow Confluence Cloud spoke action: `use` is how `uses` names it. */
 export interface SpokeActionInfo { name: string; use: string; operation: string; }
 "#;
@@ -81,6 +81,7 @@ pub fn scopes_for_uses(
 pub fn operation_list() -> JsValue {
     list(confluence_operations().map(|operation| {
         object(&[
+            ("use", operation.label().into()),
             ("method", operation.method.as_str().into()),
             ("path", operation.path.into()),
             ("operation_id", operation.operation_id.into()),
@@ -93,11 +94,7 @@ pub fn operation_list() -> JsValue {
 #[wasm_bindgen(js_name = spokeActions, unchecked_return_type = "SpokeActionInfo[]")]
 pub fn spoke_action_list() -> JsValue {
     list(SPOKE_ACTIONS.iter().map(|action| {
-        object(&[
-            ("name", action.name.into()),
-            ("use", format!("servicenow: {}", action.name).into()),
-            ("operation", format!("{} {}", action.method.as_str(), action.path).into()),
-        ])
+        object(&[("name", action.name.into()), ("use", action.use_text().into()), ("operation", action.call().into())])
     }))
 }
 
