@@ -8,6 +8,8 @@
 //!   the least-privilege scope list for them.
 //! - [`oauth`]: the sans-IO OAuth client protocol: authorize URL, sealed state, token requests and
 //!   responses, the API gateway's accessible-resources and `/me`, with Atlassian's errors explained.
+//! - [`explain`]: what Atlassian answered, explained: an error as the user saw it → its cause,
+//!   what to change, and the setup's findings that bear on it.
 //! - [`diagnostic`]: the vocabulary both speak: rule codes, severities, fields, spans, fixes.
 //! - [`report`]: the output, the same JSON in every face.
 //! - `edge` (feature `edge`): the Cloudflare Worker, a thin face that checks its own setup first.
@@ -38,6 +40,7 @@ pub mod check;
 pub mod diagnostic;
 #[cfg(feature = "edge")]
 pub mod edge;
+pub mod explain;
 pub mod oauth;
 pub mod redact;
 pub mod report;
@@ -47,6 +50,7 @@ pub mod uses;
 pub mod web;
 
 pub use check::{apply_fixes, check, cross_check, rules, Fixed, Rule, RuleInfo};
+pub use explain::{explain, Diagnosis, Incident};
 pub use diagnostic::{Applicability, Edit, Field, Fix, Severity, Span};
 pub use report::{Finding, Report};
 pub use setup::Setup;
