@@ -128,8 +128,8 @@ impl Evidence {
         if let Some(url) = incident.url.as_deref().map(capped) {
             let method = incident.method.as_deref().and_then(Method::parse);
             evidence.request = request(method, url.trim());
-            if evidence.landed.is_none() {
-                evidence.landed = landed(url.trim());
+            if let Some(found) = landed(url.trim()).filter(|_| evidence.landed.is_none()) {
+                evidence.take_landed(found, &mut words);
             }
         }
         evidence.words = collapsed(&words);
@@ -166,13 +166,20 @@ impl Evidence {
             return;
         }
         if let Some(found) = trimmed.split_whitespace().find_map(landed) {
-            self.landed = Some(found);
+            self.take_landed(found, words);
         }
         // ServiceNow and most clients print Atlassian's error as words around its JSON or codes.
         if let Some(json) = embedded_json(trimmed) {
             self.take_json(json, words);
         }
         push_words(words, trimmed);
+    }
+
+    /// An address's `error` and `error_description`, decoded, are words like a body's.
+    fn take_landed(&mut self, found: OAuthBody, words: &mut String) {
+        push_words(words, &found.error);
+        push_words(words, &found.description);
+        self.landed = Some(found);
     }
 
     fn take_json(&mut self, body: ErrorBody, words: &mut String) {

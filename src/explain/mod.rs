@@ -199,13 +199,14 @@ fn scope_remedy(needs: &OperationNeeds) -> Remedy {
     Remedy { field: Some(Field::Scopes), text }
 }
 
-/// The setup's findings whose rules bear on `cause`, on fields the setup gave.
+/// The setup's findings whose rules bear on `cause`, on fields the setup gave (even empty): a
+/// setup made of two CLI flags is not reported for the fields it never had.
 fn bearing_findings(cause: Cause, setup: &Setup, findings: Vec<Finding>) -> Vec<Finding> {
     let bears = |finding: &Finding| {
         let code = finding.rule.code();
         cause.bearing_rules().iter().any(|rule| if rule.ends_with('/') { code.starts_with(rule) } else { code == *rule })
     };
-    findings.into_iter().filter(|f| bears(f) && setup.get(f.field).is_some_and(|text| !text.trim().is_empty())).collect()
+    findings.into_iter().filter(|f| bears(f) && setup.get(f.field).is_some()).collect()
 }
 
 fn seen(evidence: &Evidence, redactor: &UpstreamRedactor) -> Seen {
