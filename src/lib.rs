@@ -50,7 +50,7 @@ pub mod uses;
 pub mod web;
 
 pub use check::{apply_fixes, check, cross_check, rules, Fixed, Rule, RuleInfo};
-pub use explain::{explain, Diagnosis, Incident};
 pub use diagnostic::{Applicability, Edit, Field, Fix, Severity, Span};
+pub use explain::{explain, Diagnosis, Incident};
 pub use report::{Finding, Report};
 pub use setup::Setup;

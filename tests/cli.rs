@@ -689,3 +689,109 @@ fn a_toml_scope_list_stays_a_list_with_its_comments() {
     assert_eq!(written, fixed);
     let _ = std::fs::remove_dir_all(dir);
 }
+
+// ─── threelo explain ─────────────────────────────────────────────────────────────────────────
+
+const SCOPE_MISMATCH: &str = r#"{"code":401,"message":"Unauthorized; scope does not match"}"#;
+const V2_PAGES: &str = "https://api.atlassian.com/ex/confluence/0a1b2c3d-0000-4000-8000-0123456789ab/wiki/api/v2/pages";
+
+#[test]
+fn explain_names_the_cause_and_the_missing_scope_in_json() {
+    let output = threelo(
+        &[
+            "explain",
+            "--format",
+            "json",
+            "--status",
+            "401",
+            "--method",
+            "GET",
+            "--url",
+            V2_PAGES,
+            "--body",
+            SCOPE_MISMATCH,
+            "--scopes",
+            "read:confluence-content.all offline_access",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let diagnosis = json_report(&output);
+    assert_eq!(
+        stdout(&output).trim_start().lines().nth(1).map(str::trim),
+        Some(r#""cause": "api/scope-does-not-match","#)
+    );
+    assert_eq!(diagnosis["operation"]["operation"], "GET /wiki/api/v2/pages");
+    assert_eq!(diagnosis["operation"]["lacking"], serde_json::json!(["read:page:confluence"]));
+    assert_eq!(diagnosis["findings"][0]["rule"], "scope/classic-only");
+}
+
+#[test]
+fn explain_reads_the_body_from_standard_input_and_retry_after_from_a_header() {
+    let output = threelo(
+        &["explain", "--format", "json", "--status", "429", "--header", "Retry-After: 12", "--body", "-"],
+        Some("{}"),
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let diagnosis = json_report(&output);
+    assert_eq!((diagnosis["cause"].as_str(), diagnosis["retry_after"].as_u64()), (Some("api/rate-limited"), Some(12)));
+}
+
+#[test]
+fn explain_reads_a_setup_file_and_names_its_findings() {
+    let output = threelo(
+        &[
+            "explain",
+            "--text",
+            "The app requested scopes that have not been added to the app",
+            "--setup",
+            "examples/servicenow-authorization-code.toml",
+        ],
+        None,
+    );
+    assert_eq!(output.status.code(), Some(0), "{}", stderr(&output));
+    let text = stdout(&output);
+    assert!(text.starts_with("consent/scope-not-on-app: "), "{text}");
+    assert!(text.contains("scope/not-on-app: `read:page:confluence` is requested but not enabled"), "{text}");
+}
+
+#[test]
+fn explain_exits_one_when_nothing_matches_and_two_on_unusable_input() {
+    let unknown = threelo(&["explain", "--status", "418", "--text", "it does not work"], None);
+    assert_eq!(unknown.status.code(), Some(1));
+    assert!(stdout(&unknown).starts_with("unknown: "), "{}", stdout(&unknown));
+    assert!(stdout(&unknown).contains("Not recognised: status 418."), "{}", stdout(&unknown));
+
+    let nothing = threelo(&["explain"], None);
+    assert_eq!(nothing.status.code(), Some(2));
+    assert!(stderr(&nothing).contains("nothing to explain"), "{}", stderr(&nothing));
+    let bad_header = threelo(&["explain", "--status", "429", "--header", "Retry-After 30"], None);
+    assert_eq!(bad_header.status.code(), Some(2));
+    assert!(stderr(&bad_header).contains("is not `Name: value`"), "{}", stderr(&bad_header));
+    let twice = threelo(&["explain", "--body", "-", "--text", "-"], None);
+    assert_eq!(twice.status.code(), Some(2));
+}
+
+#[test]
+fn explain_never_prints_a_pasted_secret_or_token() {
+    let token = "eyJraWQiOiJhdXRoLmF0bGFzc2lhbi5jb20tQUNDRVNTIiwiYWxnIjoiUlMyNTYifQ";
+    let body = format!(r#"{{"error":"access_denied","error_description":"Unauthorized {SECRET} {token}"}}"#);
+    for format in ["human", "json"] {
+        let output = threelo(&["explain", "--format", format, "--status", "401", "--body", &body], None);
+        assert_eq!(output.status.code(), Some(0));
+        let shown = stdout(&output);
+        assert!(shown.contains("token/client-auth-failed"), "{shown}");
+        assert!(!shown.contains(&SECRET[8..]) && !shown.contains(&token[8..]), "{shown}");
+    }
+}
+
+#[test]
+fn explain_lists_every_cause() {
+    let output = threelo(&["explain", "--causes", "--format", "json"], None);
+    assert_eq!(output.status.code(), Some(0));
+    let causes = json_report(&output);
+    let codes: Vec<&str> = causes.as_array().unwrap().iter().map(|c| c["code"].as_str().unwrap()).collect();
+    for code in ["consent/scope-not-on-app", "token/refresh-token-rotated", "api/scope-does-not-match", "unknown"] {
+        assert!(codes.contains(&code), "{codes:?}");
+    }
+}

@@ -70,7 +70,12 @@ fn check_case(case: &Case) -> Vec<String> {
     let diagnosis = explain(&case.incident, case.setup.as_ref());
     let json = serde_json::to_string(&diagnosis).unwrap();
     if diagnosis.cause.code() != case.cause {
-        failures.push(format!("cause {} (expected {}); summary: {}", diagnosis.cause.code(), case.cause, diagnosis.summary));
+        failures.push(format!(
+            "cause {} (expected {}); summary: {}",
+            diagnosis.cause.code(),
+            case.cause,
+            diagnosis.summary
+        ));
     }
     let also: Vec<&str> = diagnosis.also_possible.iter().map(|c| c.code()).collect();
     if also != case.also.iter().map(String::as_str).collect::<Vec<_>>() {
@@ -101,7 +106,9 @@ fn check_case(case: &Case) -> Vec<String> {
     }
     let codes: Vec<&str> = diagnosis.findings.iter().map(|f| f.rule.code()).collect();
     match &case.findings {
-        Some(wanted) if wanted.is_empty() && !codes.is_empty() => failures.push(format!("findings {codes:?} (expected none)")),
+        Some(wanted) if wanted.is_empty() && !codes.is_empty() => {
+            failures.push(format!("findings {codes:?} (expected none)"))
+        }
         Some(wanted) => {
             for code in wanted {
                 if !codes.contains(&code.as_str()) {
@@ -109,7 +116,9 @@ fn check_case(case: &Case) -> Vec<String> {
                 }
             }
         }
-        None if case.setup.is_none() && !codes.is_empty() => failures.push(format!("findings {codes:?} without a setup")),
+        None if case.setup.is_none() && !codes.is_empty() => {
+            failures.push(format!("findings {codes:?} without a setup"))
+        }
         None => {}
     }
     if diagnosis.retry_after != case.retry_after {

@@ -267,7 +267,10 @@ fn capped(text: &str) -> &str {
 
 fn looks_like_html(text: &str) -> bool {
     let start: String = text.chars().take(256).collect::<String>().to_ascii_lowercase();
-    start.starts_with("<!doctype html") || start.starts_with("<html") || start.contains("<body") || start.contains("<head")
+    start.starts_with("<!doctype html")
+        || start.starts_with("<html")
+        || start.contains("<body")
+        || start.contains("<head")
 }
 
 /// An HTML page's words: tags, scripts and styles left out, the common entities decoded. Only
@@ -292,7 +295,16 @@ fn html_words(html: &str) -> String {
         };
     }
     out.push_str(rest);
-    for (entity, text) in [("&#39;", "'"), ("&#x27;", "'"), ("&quot;", "\""), ("&apos;", "'"), ("&nbsp;", " "), ("&lt;", "<"), ("&gt;", ">"), ("&amp;", "&")] {
+    for (entity, text) in [
+        ("&#39;", "'"),
+        ("&#x27;", "'"),
+        ("&quot;", "\""),
+        ("&apos;", "'"),
+        ("&nbsp;", " "),
+        ("&lt;", "<"),
+        ("&gt;", ">"),
+        ("&amp;", "&"),
+    ] {
         if out.contains(entity) {
             out = out.replace(entity, text);
         }
@@ -438,7 +450,10 @@ mod tests {
             ..Incident::default()
         });
         let body = landed.landed.expect("landed");
-        assert_eq!((body.error.as_str(), body.description.as_str()), ("access_denied", "User did not authorize the request"));
+        assert_eq!(
+            (body.error.as_str(), body.description.as_str()),
+            ("access_denied", "User did not authorize the request")
+        );
 
         let gateway = Evidence::read(&Incident {
             method: Some("get".into()),

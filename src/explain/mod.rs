@@ -115,7 +115,8 @@ pub fn explain(incident: &Incident, setup: Option<&Setup>) -> Diagnosis {
     let secret = setup.and_then(|s| s.client_secret.as_deref()).unwrap_or_default();
     let known = [secret];
     let redactor = UpstreamRedactor::new(&known);
-    let scopes: Option<&[String]> = report.as_ref().filter(|_| setup.is_some_and(|s| s.scopes.is_some())).map(|r| &r.normalized.scopes[..]);
+    let scopes: Option<&[String]> =
+        report.as_ref().filter(|_| setup.is_some_and(|s| s.scopes.is_some())).map(|r| &r.normalized.scopes[..]);
     let operation = evidence.request.as_ref().and_then(|request| operation_needs(request, scopes));
 
     let mut fixes = Vec::new();
@@ -131,7 +132,10 @@ pub fn explain(incident: &Incident, setup: Option<&Setup>) -> Diagnosis {
         });
     }
     if let (Some(seconds), Cause::ApiRateLimited) = (evidence.retry_after, cause) {
-        fixes.push(Remedy { field: None, text: format!("Wait {seconds} seconds (the answer's Retry-After) before the next call.") });
+        fixes.push(Remedy {
+            field: None,
+            text: format!("Wait {seconds} seconds (the answer's Retry-After) before the next call."),
+        });
     }
     fixes.push(Remedy { field: cause.field(), text: cause.change().into() });
 
@@ -204,7 +208,10 @@ fn scope_remedy(needs: &OperationNeeds) -> Remedy {
 fn bearing_findings(cause: Cause, setup: &Setup, findings: Vec<Finding>) -> Vec<Finding> {
     let bears = |finding: &Finding| {
         let code = finding.rule.code();
-        cause.bearing_rules().iter().any(|rule| if rule.ends_with('/') { code.starts_with(rule) } else { code == *rule })
+        cause
+            .bearing_rules()
+            .iter()
+            .any(|rule| if rule.ends_with('/') { code.starts_with(rule) } else { code == *rule })
     };
     findings.into_iter().filter(|f| bears(f) && setup.get(f.field).is_some()).collect()
 }
@@ -223,7 +230,9 @@ fn seen(evidence: &Evidence, redactor: &UpstreamRedactor) -> Seen {
         endpoint: evidence.endpoint().map(Endpoint::describe),
         host: evidence.endpoint().and_then(Endpoint::host),
         // A code is a short word: anything else in its place is not shown as one.
-        error: error.filter(|e| e.len() <= 64 && e.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_')).and_then(shown),
+        error: error
+            .filter(|e| e.len() <= 64 && e.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_'))
+            .and_then(shown),
         message: message.and_then(shown),
         html: evidence.html,
         slash_query: evidence.request.as_ref().is_some_and(|r| r.ends_in_slash_query),
@@ -255,6 +264,29 @@ fn summary(cause: Cause, seen: &Seen, operation: Option<&OperationNeeds>) -> Str
                 format!("Not recognised: {}.", told.join(", "))
             }
         }
-        _ => format!("{}{from}.", cause.title()),
+        _ => match said(seen) {
+            Some(said) => format!("{}: {said}.", cause.title()),
+            None => format!("{}{from}.", cause.title()),
+        },
     }
+}
+
+/// What Atlassian said, as the diagnosis shows it: `403 unauthorized_client "refresh_token is
+/// invalid"` (only redacted words; none when it said nothing).
+fn said(seen: &Seen) -> Option<String> {
+    let mut parts = Vec::new();
+    if let Some(status) = seen.status {
+        parts.push(status.to_string());
+    }
+    if let Some(error) = &seen.error {
+        parts.push(error.clone());
+    }
+    if let Some(message) = &seen.message {
+        parts.push(format!("\"{message}\""));
+    }
+    if seen.error.is_none() && seen.message.is_none() {
+        return None;
+    }
+    let from = seen.endpoint.as_deref().unwrap_or("Atlassian");
+    Some(format!("{from} answered {}", parts.join(" ")))
 }

@@ -71,8 +71,8 @@ pub use cloud::AtlassianCloud;
 pub use me::{parse_me, Me};
 pub use request::{HttpRequest, Method, TokenRequest};
 pub use resources::{parse_accessible_resources, Site};
-pub use response::{MalformedResponse, MAX_SERVER_TEXT_CHARS};
 pub(crate) use response::server_text;
+pub use response::{MalformedResponse, MAX_SERVER_TEXT_CHARS};
 pub use return_path::{ReturnPath, ReturnPathError, MAX_RETURN_PATH_LEN};
 pub use scope_diff::ScopeDiff;
 pub use state::{

@@ -1,5 +1,7 @@
-//! The threelo command line: `threelo check` (with `--fix` and `--diff`), `threelo scopes` and
-//! `threelo rules`.
+//! The threelo command line: `threelo check` (with `--fix` and `--diff`), `threelo scopes`,
+//! `threelo explain` (in `explain.rs`) and `threelo rules`.
+
+mod explain;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::ops::Range;
@@ -41,6 +43,10 @@ enum Command {
         #[arg(long, value_enum, default_value_t = Format::Human)]
         format: Format,
     },
+    /// What an error from Atlassian means and what to change: give the answer (--status, --body,
+    /// --header, with --method and --url for an API call) or what you saw (--text). Exits 0 when a
+    /// cause was found, 1 when none matched, 2 when the input is unusable.
+    Explain(Box<explain::ExplainArgs>),
     /// List every rule with its code, severity and explanation.
     Rules {
         #[arg(long, value_enum, default_value_t = Format::Human)]
@@ -141,6 +147,7 @@ fn main() -> ExitCode {
             }
             Err(message) => usage_error(&message),
         },
+        Command::Explain(args) => explain::run(&args),
         Command::Rules { format } => {
             let printed = match format {
                 Format::Json => print_json(&rules()),
