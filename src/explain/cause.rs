@@ -190,7 +190,7 @@ causes! {
         "Check the URL against Atlassian's (token: `https://auth.atlassian.com/oauth/token`, API: \
          `https://api.atlassian.com/`), and any proxy between the client and Atlassian.";
     UpstreamServerError = "upstream/server-error", Standard, None, [],
-        "Atlassian failed (5xx)",
+        "Atlassian failed on its side",
         "Atlassian answered with a server error (500, 502, 503, 504) in its own format: the request may be fine and \
          the failure on Atlassian's side, usually for a short time.",
         "Retry later with backoff; if it lasts, check Atlassian's status page (status.atlassian.com).";
@@ -199,6 +199,37 @@ causes! {
         "The token endpoint answered `invalid_request` for a reason other than a stale code: a parameter is missing \
          or repeated (`grant_type`, `client_id`, `code`, `redirect_uri`), or the body is neither JSON nor a form.",
         "Send every parameter the grant needs exactly once, as a JSON or form body with a matching Content-Type.";
+    ConsentInvalidRequest = "consent/invalid-request", Standard, Some(Field::AuthorizationUrl),
+        ["endpoint/authorization-url", "client-id/"],
+        "The consent request is malformed",
+        "The authorization endpoint refused the request itself (`invalid_request`, `unsupported_response_type`, \
+         or \"Service not found\" for a wrong audience): a parameter is missing or repeated (`client_id`, \
+         `redirect_uri`, `response_type=code`, `audience=api.atlassian.com`, `scope`, `state`), the URL is too \
+         long, or the consent page was answered twice or too late.",
+        "Build the consent URL with each parameter once: `audience=api.atlassian.com`, `client_id`, `scope`, \
+         `redirect_uri`, `state`, `response_type=code`, `prompt=consent` (the validator's `authorize_url` is such a \
+         URL); start again from the app rather than reloading an old consent page.";
+    ConsentUnknownClient = "consent/unknown-client", Documented, Some(Field::ClientId), ["client-id/"],
+        "Atlassian does not know this client ID",
+        "The consent page refused the `client_id`: no OAuth 2.0 (3LO) app has it. It was mistyped, copied with \
+         whitespace, the app was deleted or re-created (a new app has a new ID), or another value was pasted in \
+         its place (the app's ARI, or the secret).",
+        "Copy the Client ID again from the developer console (your app → Settings) into the client, with no \
+         surrounding whitespace.";
+    ApiNoUser = "api/no-user", Documented, Some(Field::GrantType), ["scope/no-user-context"],
+        "A call about the user, with a token that has no user",
+        "The API refused a call that answers about the consenting user (`GET /me`) with `403`: a client-credentials \
+         token belongs to a service account, and there is no user behind it.",
+        "Call `/me` only with a token from a user's consent (authorization-code grant); with client credentials, \
+         leave out `read:me`, `read:account` and the calls that need them.";
+    ApiNotFound = "api/not-found", Observed, Some(Field::Uses), ["uses/unknown", "endpoint/api-base"],
+        "No such endpoint or resource",
+        "The API answered `404 Not Found`: the path names no endpoint (a typo, a missing `/wiki`, or the gateway \
+         prefix `/ex/confluence/{cloudId}` left out or doubled), the cloud ID is not one of the token's sites, or the \
+         page, space or attachment does not exist or is not visible to the user. Expired tokens were also seen \
+         answered with 404 on v2 paths.",
+        "Check the URL against the operation's path (`threelo scopes 'GET /wiki/api/v2/pages/{id}'` names it), the \
+         cloud ID against `accessible-resources`, and the resource in Confluence; then try once with a fresh token.";
     Unknown = "unknown", Observed, None, [],
         "Not recognised",
         "Nothing in what was given matches an answer Atlassian is known to send. The diagnosis lists what could be \

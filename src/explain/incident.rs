@@ -91,6 +91,8 @@ pub(super) struct Request {
     pub ends_in_slash_query: bool,
     /// The URL as typed, for matching it to an operation; never shown.
     pub url: String,
+    /// The method and URL name an operation of the catalog (GET when no method was given).
+    pub names_operation: bool,
 }
 
 /// Everything an incident tells.
@@ -390,7 +392,8 @@ fn request(method: Option<Method>, url: &str) -> Option<Request> {
     };
     // `…/?` leaves an empty query and a path ending in a slash; `url` keeps both.
     let ends_in_slash_query = url.ends_with("/?") || (parsed.query() == Some("") && parsed.path().ends_with('/'));
-    Some(Request { method, endpoint, ends_in_slash_query, url: url.to_string() })
+    let names_operation = crate::uses::match_call(method.unwrap_or(Method::Get), url).is_ok();
+    Some(Request { method, endpoint, ends_in_slash_query, url: url.to_string(), names_operation })
 }
 
 /// The path after `/ex/confluence/{cloudId}`, or the whole path.

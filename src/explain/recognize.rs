@@ -29,7 +29,7 @@ pub(super) fn recognize(evidence: &Evidence, grant: Option<Grant>) -> (Cause, Ve
     if says_any(&["invalid authorization code", "authorization_code is invalid", "authorization code is invalid"]) {
         return one(Cause::TokenCodeInvalid);
     }
-    if e.says("not allowed for the client") {
+    if says_any(&["not allowed for the client", "service-account credentials", "only with the client_credentials"]) {
         return one(Cause::TokenGrantNotAllowed);
     }
     if e.oauth_error_is("unsupported_grant_type") {
@@ -40,7 +40,7 @@ pub(super) fn recognize(evidence: &Evidence, grant: Option<Grant>) -> (Cause, Ve
     if says_any(&["have not been added to the app", "has not been added to the app", "not been added to the app"]) {
         return one(Cause::ConsentScopeNotOnApp);
     }
-    if says_any(&["not requested any supported", "no supported atlassian scopes"]) {
+    if says_any(&["not requested any supported", "no supported atlassian scopes", "no scopes were requested"]) {
         return one(Cause::ConsentNoScopes);
     }
     if e.says("openid") && says_any(&["scope", "consent", "not supported", "invalid", "error"]) {
@@ -53,11 +53,17 @@ pub(super) fn recognize(evidence: &Evidence, grant: Option<Grant>) -> (Cause, Ve
         "isn't shared",
         "only the owner",
         "only the app owner",
+        "only the app's owner",
+        "not turned on sharing",
         "enable sharing",
         "sharing is not enabled",
         "sharing is disabled",
     ]) {
         return one(Cause::ConsentAppNotShared);
+    }
+
+    if says_any(&["unknown client", "invalid client_id", "invalid client id", "client_id is invalid"]) {
+        return one(Cause::ConsentUnknownClient);
     }
 
     // API answers.
@@ -78,8 +84,17 @@ pub(super) fn recognize(evidence: &Evidence, grant: Option<Grant>) -> (Cause, Ve
         return one(Cause::ApiRateLimited);
     }
 
-    // The remaining OAuth codes, where the words said nothing more specific.
+    // The remaining OAuth codes, where the words said nothing more specific. An error page or
+    // address is the consent's; a JSON body the token endpoint's.
     let at_token_endpoint = matches!(e.endpoint(), Some(Endpoint::Token)) || e.oauth.is_some();
+    let at_consent =
+        matches!(e.endpoint(), Some(Endpoint::Authorize)) || (e.oauth.is_none() && (e.html || e.landed.is_some()));
+    if e.says("service not found") || e.oauth_error_is("unsupported_response_type") {
+        return one(if at_consent { Cause::ConsentInvalidRequest } else { Cause::TokenInvalidRequest });
+    }
+    if e.oauth_error_is("server_error") || e.oauth_error_is("temporarily_unavailable") {
+        return one(Cause::UpstreamServerError);
+    }
     if e.oauth_error_is("invalid_scope") {
         return if e.landed.is_some() && e.oauth.is_none() || grant == Some(Grant::AuthorizationCode) {
             (Cause::ConsentScopeNotOnApp, vec![Cause::ConsentNoScopes])
@@ -101,7 +116,7 @@ pub(super) fn recognize(evidence: &Evidence, grant: Option<Grant>) -> (Cause, Ve
         return one(Cause::TokenClientAuthFailed);
     }
     if e.oauth_error_is("invalid_request") {
-        return one(Cause::TokenInvalidRequest);
+        return one(if at_consent { Cause::ConsentInvalidRequest } else { Cause::TokenInvalidRequest });
     }
     if e.oauth_error_is("invalid_grant") {
         return (Cause::TokenCodeInvalid, vec![Cause::TokenRefreshTokenInvalid]);
@@ -136,15 +151,25 @@ pub(super) fn recognize(evidence: &Evidence, grant: Option<Grant>) -> (Cause, Ve
         return (Cause::ApiTokenExpired, vec![Cause::ApiSiteUrl]);
     }
     if let Some(Endpoint::Gateway { path }) = e.endpoint() {
-        let expired_shape = match e.status {
-            Some(401) => true,
-            Some(404) => path.starts_with("/wiki/api/v2/"),
-            Some(403) => path.starts_with("/wiki/rest/api/"),
-            _ => false,
-        };
-        if expired_shape {
-            return one(Cause::ApiTokenExpired);
+        // The gateway answers an expired token with 404 on v2 paths and 403 on v1 ones too; for a
+        // path that names a real operation that is the likelier reading, for any other a 404 is
+        // just that.
+        let names_operation = e.request.as_ref().is_some_and(|r| r.names_operation);
+        match e.status {
+            Some(401) => return one(Cause::ApiTokenExpired),
+            Some(403) if path == "/me" => return one(Cause::ApiNoUser),
+            Some(404) if names_operation && path.starts_with("/wiki/api/v2/") => {
+                return (Cause::ApiTokenExpired, vec![Cause::ApiNotFound]);
+            }
+            Some(403) if names_operation && path.starts_with("/wiki/rest/api/") => {
+                return (Cause::ApiTokenExpired, vec![Cause::ApiNoProductAccess]);
+            }
+            Some(404) => return one(Cause::ApiNotFound),
+            _ => {}
         }
+    }
+    if e.status == Some(404) && e.api.is_some() {
+        return one(Cause::ApiNotFound);
     }
     one(Cause::Unknown)
 }
