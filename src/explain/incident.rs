@@ -128,9 +128,15 @@ impl Evidence {
             evidence.read_text(text, &mut words);
         }
         if let Some(url) = incident.url.as_deref().map(capped) {
-            let method = incident.method.as_deref().and_then(Method::parse);
-            evidence.request = request(method, url.trim());
-            if let Some(found) = landed(url.trim()).filter(|_| evidence.landed.is_none()) {
+            // An address carrying `error=` with no answer beside it is where the browser landed,
+            // not a request that was answered.
+            let found = landed(url.trim());
+            let answered = incident.status.is_some() || incident.body.is_some();
+            if found.is_none() || answered {
+                let method = incident.method.as_deref().and_then(Method::parse);
+                evidence.request = request(method, url.trim());
+            }
+            if let Some(found) = found.filter(|_| evidence.landed.is_none()) {
                 evidence.take_landed(found, &mut words);
             }
         }

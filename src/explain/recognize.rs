@@ -130,10 +130,13 @@ pub(super) fn recognize(evidence: &Evidence, grant: Option<Grant>) -> (Cause, Ve
         return one(Cause::UpstreamNotAtlassian);
     }
     if e.html || e.broken_json {
-        return if e.status.is_some_and(|s| s >= 500) {
-            (Cause::UpstreamNotAtlassian, vec![Cause::UpstreamServerError])
-        } else {
-            one(Cause::UpstreamNotAtlassian)
+        // A 5xx page from an Atlassian address is most likely Atlassian's own; from anywhere
+        // else (or nowhere known), a proxy's.
+        let from_atlassian = e.endpoint().is_some_and(|endpoint| endpoint.host().is_some());
+        return match e.status {
+            Some(500..=599) if from_atlassian => (Cause::UpstreamServerError, vec![Cause::UpstreamNotAtlassian]),
+            Some(500..=599) => (Cause::UpstreamNotAtlassian, vec![Cause::UpstreamServerError]),
+            _ => one(Cause::UpstreamNotAtlassian),
         };
     }
     if e.status.is_some_and(|s| (500..600).contains(&s)) {
