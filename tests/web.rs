@@ -284,3 +284,78 @@ fn operations_and_spoke_actions_are_the_catalogs() {
         serde_json::json!({"name": "Look up Spaces Stream", "use": "servicenow: Look up Spaces Stream", "operation": "GET /wiki/api/v2/spaces"})
     );
 }
+
+#[derive(Deserialize)]
+struct IncidentTable {
+    case: Vec<IncidentCase>,
+}
+
+#[derive(Deserialize)]
+struct IncidentCase {
+    name: String,
+    #[serde(default)]
+    incident: threelo::Incident,
+    setup: Option<Setup>,
+}
+
+/// An incident as a page would pass it: its keys, headers as an object.
+fn incident_to_js(incident: &threelo::Incident) -> JsValue {
+    let object = Object::new();
+    let set = |key: &str, value: JsValue| Reflect::set(&object, &key.into(), &value).unwrap();
+    if let Some(status) = incident.status {
+        set("status", JsValue::from(status));
+    }
+    let headers = Object::new();
+    for (name, value) in &incident.headers {
+        Reflect::set(&headers, &name.as_str().into(), &value.as_str().into()).unwrap();
+    }
+    set("headers", headers.into());
+    for (key, value) in
+        [("body", &incident.body), ("method", &incident.method), ("url", &incident.url), ("text", &incident.text)]
+    {
+        if let Some(value) = value {
+            set(key, JsValue::from_str(value));
+        }
+    }
+    object.into()
+}
+
+/// The browser's JSON.parse reads bodies where the core's native faces use serde_json: every
+/// diagnosis of the incidents table must be the core's, whole.
+#[wasm_bindgen_test]
+fn explain_gives_the_cores_diagnosis_for_every_table_incident() {
+    use threelo::web::explain_incident;
+    let table: IncidentTable = toml::from_str(include_str!("incidents.toml")).unwrap();
+    for case in &table.case {
+        let expected = serde_json::to_value(threelo::explain(&case.incident, case.setup.as_ref())).unwrap();
+        let setup = case.setup.as_ref().map_or(JsValue::UNDEFINED, to_js);
+        let got = from_js(explain_incident(incident_to_js(&case.incident), setup).unwrap());
+        assert_eq!(got, expected, "{}", case.name);
+    }
+}
+
+#[wasm_bindgen_test]
+fn explain_refuses_what_is_not_an_incident_by_name() {
+    use threelo::web::explain_incident;
+    assert!(thrown_message(explain_incident(JsValue::from_str("401"), JsValue::UNDEFINED)).contains("incident object"));
+    let with = |key: &str, value: JsValue| {
+        let object = Object::new();
+        Reflect::set(&object, &key.into(), &value).unwrap();
+        explain_incident(object.into(), JsValue::UNDEFINED)
+    };
+    assert!(thrown_message(with("statusCode", JsValue::from(401))).contains("no key `statusCode`"));
+    assert!(thrown_message(with("status", JsValue::from_str("401"))).contains("`status` must be an HTTP status"));
+    assert!(thrown_message(with("status", JsValue::from(4010))).contains("`status` must be an HTTP status"));
+    assert!(thrown_message(with("body", JsValue::from(1))).contains("`body` must be a string"));
+    assert!(
+        thrown_message(with("headers", JsValue::from_str("Retry-After: 3"))).contains("`headers` must be an object")
+    );
+    let diagnosis = from_js(with("text", JsValue::from_str("Unauthorized; scope does not match")).unwrap());
+    assert_eq!(diagnosis["cause"], "api/scope-does-not-match");
+}
+
+#[wasm_bindgen_test]
+fn causes_are_the_cores() {
+    let causes = from_js(threelo::web::cause_list().unwrap());
+    assert_eq!(causes, serde_json::to_value(threelo::explain::causes()).unwrap());
+}

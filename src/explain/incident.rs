@@ -114,7 +114,7 @@ pub(super) struct Evidence {
 }
 
 impl Evidence {
-    pub fn read(incident: &Incident) -> Evidence {
+    pub fn read(incident: &Incident, read_json: ReadJson) -> Evidence {
         let mut evidence = Evidence {
             status: incident.status,
             retry_after: header(incident, "retry-after").and_then(|value| value.trim().parse().ok()),
@@ -122,10 +122,10 @@ impl Evidence {
         };
         let mut words = String::new();
         if let Some(body) = incident.body.as_deref().map(capped) {
-            evidence.read_body(body, &mut words);
+            evidence.read_body(body, read_json, &mut words);
         }
         if let Some(text) = incident.text.as_deref().map(capped) {
-            evidence.read_text(text, &mut words);
+            evidence.read_text(text, read_json, &mut words);
         }
         if let Some(url) = incident.url.as_deref().map(capped) {
             // An address carrying `error=` with no answer beside it is where the browser landed,
@@ -144,12 +144,12 @@ impl Evidence {
         evidence
     }
 
-    fn read_body(&mut self, body: &str, words: &mut String) {
+    fn read_body(&mut self, body: &str, read_json: ReadJson, words: &mut String) {
         let trimmed = body.trim();
         if trimmed.starts_with('{') || trimmed.starts_with('[') {
-            match serde_json::from_str::<ErrorBody>(trimmed) {
-                Ok(parsed) => self.take_json(parsed, words),
-                Err(_) => self.broken_json = true,
+            match read_json(trimmed) {
+                Some(parsed) => self.take_json(parsed, words),
+                None => self.broken_json = true,
             }
         } else if looks_like_html(trimmed) {
             self.html = true;
@@ -160,10 +160,10 @@ impl Evidence {
     }
 
     /// Text the user saw: a JSON body pasted as text, an HTML page, an address, or words.
-    fn read_text(&mut self, text: &str, words: &mut String) {
+    fn read_text(&mut self, text: &str, read_json: ReadJson, words: &mut String) {
         let trimmed = text.trim();
         if trimmed.starts_with('{') {
-            if let Ok(parsed) = serde_json::from_str::<ErrorBody>(trimmed) {
+            if let Some(parsed) = read_json(trimmed) {
                 self.take_json(parsed, words);
                 return;
             }
@@ -177,7 +177,7 @@ impl Evidence {
             self.take_landed(found, words);
         }
         // ServiceNow and most clients print Atlassian's error as words around its JSON or codes.
-        if let Some(json) = embedded_json(trimmed) {
+        if let Some(json) = embedded_json(trimmed, read_json) {
             self.take_json(json, words);
         }
         push_words(words, trimmed);
@@ -197,13 +197,12 @@ impl Evidence {
             push_words(words, &description);
             self.oauth = Some(OAuthBody { error: error.trim().to_string(), description });
         }
-        let message = body.message.or_else(|| body.errors.into_iter().find_map(|e| e.title.or(e.detail)));
-        if let Some(message) = message {
+        if let Some(message) = body.message {
             push_words(words, &message);
             self.api = Some(ApiBody { message });
         }
-        if let Some(code) = body.code.as_ref().and_then(code_status) {
-            self.status.get_or_insert(code);
+        if let Some(status) = body.status.filter(|status| (100..600).contains(status)) {
+            self.status.get_or_insert(status);
         }
     }
 
@@ -225,37 +224,22 @@ impl Evidence {
     }
 }
 
-/// Both JSON error shapes, read by one derive: anything else in the body is ignored.
-#[derive(Deserialize)]
-struct ErrorBody {
-    error: Option<String>,
-    error_description: Option<String>,
-    code: Option<Code>,
-    message: Option<String>,
-    #[serde(default)]
-    errors: Vec<V2Error>,
+/// What an error body in JSON says, in either of Atlassian's shapes: `{"error",
+/// "error_description"}` from the token endpoint, `{"code"|"statusCode", "message"}` or v2's
+/// `{"errors": [{"title", "detail"}]}` from the APIs (the first error's title, else its detail,
+/// is the `message`). Read by the caller's JSON parser ([`super::explain_with`]): serde_json
+/// natively, the browser's own `JSON.parse` in the web face.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct ErrorBody {
+    pub error: Option<String>,
+    pub error_description: Option<String>,
+    /// `code` or `statusCode`, when it is an HTTP status.
+    pub status: Option<u16>,
+    pub message: Option<String>,
 }
 
-/// `code` is a number in v1's bodies and a word (`"NOT_FOUND"`) in some others.
-#[derive(Deserialize)]
-#[serde(untagged)]
-enum Code {
-    Number(u16),
-    Word(#[allow(dead_code)] String),
-}
-
-#[derive(Deserialize)]
-struct V2Error {
-    title: Option<String>,
-    detail: Option<String>,
-}
-
-fn code_status(code: &Code) -> Option<u16> {
-    match code {
-        Code::Number(status) if (100..600).contains(status) => Some(*status),
-        _ => None,
-    }
-}
+/// A JSON parser for error bodies: `None` when `text` is not a JSON value at all.
+pub type ReadJson<'a> = &'a dyn Fn(&str) -> Option<ErrorBody>;
 
 fn header<'a>(incident: &'a Incident, name: &str) -> Option<&'a str> {
     incident.headers.iter().find(|(key, _)| key.trim().eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
@@ -330,10 +314,10 @@ fn find_ignore_case(text: &str, needle: &str) -> Option<usize> {
 }
 
 /// A JSON object inside text (`… Error: {"error":"invalid_grant",…}`), when one parses.
-fn embedded_json(text: &str) -> Option<ErrorBody> {
+fn embedded_json(text: &str, read_json: ReadJson) -> Option<ErrorBody> {
     let start = text.find('{')?;
     let end = text.rfind('}')?;
-    (end > start).then(|| serde_json::from_str(&text[start..=end]).ok()).flatten()
+    (end > start).then(|| read_json(&text[start..=end])).flatten()
 }
 
 fn push_words(words: &mut String, text: &str) {
@@ -343,7 +327,7 @@ fn push_words(words: &mut String, text: &str) {
     words.push_str(text);
 }
 
-/// Lower case, curly quotes straight, whitespace collapsed: phrases match however they were
+/// ASCII lower case, curly quotes straight, whitespace collapsed: phrases match however they were
 /// wrapped or quoted.
 fn collapsed(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
@@ -352,12 +336,13 @@ fn collapsed(text: &str) -> String {
             out.push(' ');
         }
         for c in word.chars() {
-            let c = match c {
+            // ASCII case only: Atlassian's words are English, and Unicode's case tables would
+            // add 14 KB to the browser's wasm.
+            out.push(match c {
                 '\u{2018}' | '\u{2019}' => '\'',
                 '\u{201c}' | '\u{201d}' => '"',
-                c => c,
-            };
-            out.extend(c.to_lowercase());
+                c => c.to_ascii_lowercase(),
+            });
         }
     }
     out
@@ -415,9 +400,13 @@ fn gateway_path(path: &str) -> String {
 mod tests {
     use super::*;
 
+    fn read(incident: &Incident) -> Evidence {
+        Evidence::read(incident, &crate::explain::json_body::read_error_body)
+    }
+
     #[test]
     fn reads_both_json_shapes_and_v2_errors() {
-        let oauth = Evidence::read(&Incident {
+        let oauth = read(&Incident {
             status: Some(403),
             body: Some(r#"{"error":"invalid_grant","error_description":"Unknown or invalid refresh token."}"#.into()),
             ..Incident::default()
@@ -425,14 +414,14 @@ mod tests {
         assert_eq!(oauth.oauth.as_ref().map(|b| b.error.as_str()), Some("invalid_grant"));
         assert!(oauth.says("unknown or invalid refresh token"));
 
-        let api = Evidence::read(&Incident {
+        let api = read(&Incident {
             body: Some(r#"{"code":401,"message":"Unauthorized; scope does not match"}"#.into()),
             ..Incident::default()
         });
         assert_eq!(api.status, Some(401));
         assert!(api.says("scope does not match"));
 
-        let v2 = Evidence::read(&Incident {
+        let v2 = read(&Incident {
             body: Some(r#"{"errors":[{"status":404,"code":"NOT_FOUND","title":"Not Found","detail":null}]}"#.into()),
             ..Incident::default()
         });
@@ -441,7 +430,7 @@ mod tests {
 
     #[test]
     fn reads_html_without_its_markup() {
-        let page = Evidence::read(&Incident {
+        let page = read(&Incident {
             body: Some("<!DOCTYPE html><html><head><style>p{}</style><script>var a='scope does not match'</script></head>\
                         <body><p>Something went wrong: the app requested scopes that have not been added to the app&#39;s \
                         configuration</p></body></html>".into()),
@@ -454,7 +443,7 @@ mod tests {
 
     #[test]
     fn reads_a_landed_address_and_where_a_request_went() {
-        let landed = Evidence::read(&Incident {
+        let landed = read(&Incident {
             text: Some("https://dev1.service-now.com/oauth_redirect.do?error=access_denied&error_description=User%20did%20not%20authorize%20the%20request&state=abc".into()),
             ..Incident::default()
         });
@@ -464,7 +453,7 @@ mod tests {
             ("access_denied", "User did not authorize the request")
         );
 
-        let gateway = Evidence::read(&Incident {
+        let gateway = read(&Incident {
             method: Some("get".into()),
             url: Some("https://api.atlassian.com/ex/confluence/0a1b/wiki/api/v2/pages/?".into()),
             ..Incident::default()
@@ -477,10 +466,10 @@ mod tests {
 
     #[test]
     fn broken_and_huge_input_is_read_without_failing() {
-        let cut = Evidence::read(&Incident { body: Some(r#"{"error":"invalid_gr"#.into()), ..Incident::default() });
+        let cut = read(&Incident { body: Some(r#"{"error":"invalid_gr"#.into()), ..Incident::default() });
         assert!(cut.broken_json && cut.oauth.is_none());
         let huge = "é".repeat(100_000);
-        let read = Evidence::read(&Incident { body: Some(huge.clone()), text: Some(huge), ..Incident::default() });
+        let read = read(&Incident { body: Some(huge.clone()), text: Some(huge), ..Incident::default() });
         assert!(read.words.len() <= 2 * MAX_READ_BYTES + 1);
     }
 }

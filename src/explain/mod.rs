@@ -3,7 +3,7 @@
 //! which [`Cause`] it shows, what that means and what to change, tied to the setup when one is
 //! given. Pure: no I/O, nothing remembered.
 //!
-//! - [`incident`]: the input, and what can be read from it.
+//! - [`incident`]: the input, and what can be read from it; `json_body`: an error body's JSON.
 //! - `recognize`: the evidence → the cause.
 //! - [`cause`]: the stable cause codes and their documentation ([`causes`]).
 //!
@@ -12,12 +12,14 @@
 
 pub mod cause;
 pub mod incident;
+mod json_body;
 mod recognize;
 
 use serde::Serialize;
 
 pub use cause::{causes, Cause, CauseInfo};
-pub use incident::Incident;
+pub use incident::{ErrorBody, Incident, ReadJson};
+pub use json_body::read_error_body;
 
 use crate::catalog::{Method, Operation};
 use crate::diagnostic::{Basis, Field};
@@ -108,7 +110,12 @@ pub struct Seen {
 
 /// What `incident` shows, tied to `setup` when one is given.
 pub fn explain(incident: &Incident, setup: Option<&Setup>) -> Diagnosis {
-    let evidence = Evidence::read(incident);
+    explain_with(incident, setup, &read_error_body)
+}
+
+/// [`explain`], with the caller's parser for JSON bodies (see [`ErrorBody`]).
+pub fn explain_with(incident: &Incident, setup: Option<&Setup>, read_json: ReadJson) -> Diagnosis {
+    let evidence = Evidence::read(incident, read_json);
     let report = setup.map(crate::check);
     let grant = report.as_ref().filter(|_| setup.is_some_and(|s| s.grant_type.is_some())).map(|r| r.normalized.grant);
     let (cause, also_possible) = recognize::recognize(&evidence, grant);

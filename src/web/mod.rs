@@ -1,17 +1,19 @@
 //! The browser face (feature `web`): `check`, `crossCheck`, `applyFixes`, `rules`, `fields`,
 //! `hiddenFields`, `version`, and what a setup is for (`scopesFor`, `operations`, `spokeActions`:
-//! see `uses`) for JavaScript. It only converts: JS values to a [`Setup`], the [`Report`] to plain
+//! see `uses`) for JavaScript. It only converts: JS values to a [`Setup`], the [`Report`](crate::Report) to plain
 //! JS objects, and spans and edits between characters and UTF-16 code units, so that
 //! `String.prototype.slice` cuts the right text.
 
+mod explain;
 mod uses;
 mod wire;
 
 use wasm_bindgen::prelude::*;
 
 use crate::diagnostic::{Applicability, Edit, Field, Fix};
-use crate::report::Report;
+use crate::report::Finding;
 use crate::setup::Setup;
+pub use explain::{cause_list, explain_incident};
 pub use uses::{operation_list, scopes_for_uses, spoke_action_list};
 use wire::Wire;
 
@@ -140,7 +142,7 @@ export interface FieldInfo { key: FieldName; label: string; secret: boolean; }
 pub fn check_setup(#[wasm_bindgen(unchecked_param_type = "Setup")] setup: JsValue) -> Result<JsValue, JsValue> {
     let setup = setup_from_js(&setup)?;
     let mut report = crate::check(&setup);
-    to_utf16_spans(&setup, &mut report);
+    to_utf16_spans(&setup, &mut report.findings);
     let wire = Wire::report(&report);
     Ok(MEMORY.with(|memory| decode_report(wire.text(), wire.numbers(), memory)))
 }
@@ -159,7 +161,7 @@ pub fn cross_check(
 ) -> Result<JsValue, JsValue> {
     let (console, client) = (setup_from_js(&console)?, setup_from_js(&client)?);
     let mut report = crate::check::cross_check(&console, &client);
-    to_utf16_spans(&client, &mut report);
+    to_utf16_spans(&client, &mut report.findings);
     let wire = Wire::report(&report);
     Ok(MEMORY.with(|memory| decode_report(wire.text(), wire.numbers(), memory)))
 }
@@ -338,8 +340,8 @@ fn split_utf16(text: &str, units: usize) -> Option<(&str, &str)> {
 }
 
 /// Character offsets → UTF-16 offsets, for every span and every fix's edits.
-fn to_utf16_spans(setup: &Setup, report: &mut Report) {
-    for finding in &mut report.findings {
+fn to_utf16_spans(setup: &Setup, findings: &mut [Finding]) {
+    for finding in findings {
         if let (Some(span), Some(text)) = (finding.span.as_mut(), setup.get(finding.field)) {
             let mut offsets = Utf16Offsets::new(text);
             span.start = offsets.units_before(span.start);
