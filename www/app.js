@@ -8,6 +8,7 @@
 // rests on all come from the core; the page draws them. Each finding is drawn by finding-view.js,
 // the renderer the browser extension uses too.
 import './finding-view.js';
+import { explainAgain, renderCauseReference, wireExplainPanel } from './explain-panel.js';
 
 // The validator module is imported dynamically, so that a missing or blocked build still leaves a
 // working page that says what went wrong. Its API: `init()`, `check(setup)`, `applyFixes(setup,
@@ -109,6 +110,8 @@ async function start() {
   useCoreFields();
   wireUsePicker();
   renderRuleReference();
+  renderCauseReference(validator);
+  wireExplainPanel(validator, readSetup, labelOf);
   // After the validator: what a link may fill in is decided by its redaction predicate.
   restoreFromFragment();
   window.addEventListener('hashchange', restoreFromFragment);
@@ -287,6 +290,7 @@ function runCheck() {
   renderSummary(report.summary);
   renderFixControls(report);
   renderOutput(report);
+  explainAgain();
   return report;
 }
 
@@ -948,7 +952,7 @@ function severityBadge(severity) {
 
 function scrollToRuleInFragment() {
   const hash = window.location.hash;
-  if (!hash.startsWith('#rule-')) return;
+  if (!hash.startsWith('#rule-') && !hash.startsWith('#cause-')) return;
   let id = hash.slice(1);
   try { id = decodeURIComponent(id); } catch { /* keep it as it is */ }
   document.getElementById(id)?.scrollIntoView();

@@ -144,7 +144,10 @@ pub fn explain_with(incident: &Incident, setup: Option<&Setup>, read_json: ReadJ
             text: format!("Wait {seconds} seconds (the answer's Retry-After) before the next call."),
         });
     }
-    fixes.push(Remedy { field: cause.field(), text: cause.change().into() });
+    // The cause's general advice, unless the operation's own scopes already said it better.
+    if fixes.is_empty() || cause != Cause::ApiScopeDoesNotMatch {
+        fixes.push(Remedy { field: cause.field(), text: cause.change().into() });
+    }
 
     let findings = match (setup, report) {
         (Some(setup), Some(report)) => bearing_findings(cause, setup, report.findings),

@@ -409,6 +409,65 @@ describe('the docs page', () => {
       assert.equal(await page.textContent('label[for="redirect_url"]'), label.redirect_url);
     }));
 
+  test('Paste the error you got: the cause, what to change against the setup above, and the cause\'s anchor', () =>
+    withPage('explain-panel', async (page) => {
+      await loadPreset(page, 'servicenow-authorization-code');
+      assert.equal(await page.isHidden('#diagnosis'), true, 'nothing pasted, nothing said');
+      await page.fill('#incident-text', 'Something went wrong. The app requested scopes that have not been added to the app.');
+      await page.waitForSelector('#diagnosis[data-cause="consent/scope-not-on-app"]');
+      // The findings of the guide's setup that bear on it: the three scopes it never enabled.
+      const bearing = await page.$$eval('#diagnosis .diagnosis-findings li', (items) => items.map((li) => li.dataset.rule));
+      assert.deepEqual(bearing.filter((rule) => rule === 'scope/not-on-app').length, 3, bearing.join(' '));
+
+      // An API's answer with its request: the operation and the scope the setup lacks, from the catalog.
+      await page.fill('#incident-text', '{"code":401,"message":"Unauthorized; scope does not match"}');
+      await page.click('#explain-section summary');
+      await page.fill('#incident-status', '401');
+      await page.selectOption('#incident-method', 'GET');
+      await page.fill('#incident-url', 'https://api.atlassian.com/ex/confluence/0a1b2c3d-0000-4000-8000-0123456789ab/wiki/api/v2/spaces');
+      await page.waitForSelector('#diagnosis[data-cause="api/scope-does-not-match"]');
+      assert.match(await page.textContent('#diagnosis .diagnosis-summary'), /GET \/wiki\/api\/v2\/spaces needs read:space:confluence/);
+      assert.equal(await page.getAttribute('#diagnosis .diagnosis-fixes li', 'data-field'), 'scopes');
+      // The setup changes, the diagnosis follows: with the scope requested, nothing is lacking.
+      await page.fill('#scopes', 'read:space:confluence offline_access');
+      await page.waitForFunction(() => !document.querySelector('#diagnosis .diagnosis-summary').textContent.includes('does not request'));
+      assert.match(await page.textContent('#diagnosis .diagnosis-fixes'), /Consent again/);
+
+      // A status that is none is said so; the page's answer is the core's own, whole.
+      await page.fill('#incident-status', '4010');
+      assert.equal(await page.isVisible('#incident-status-problem'), true);
+      await page.fill('#incident-status', '401');
+      const core = await page.evaluate(async () => {
+        const validator = await import('./pkg/threelo.js');
+        await validator.default();
+        return validator.explain({ text: document.getElementById('incident-text').value, status: 401, method: 'GET',
+          url: document.getElementById('incident-url').value }, { scopes: 'read:space:confluence offline_access' });
+      });
+      assert.equal(await page.getAttribute('#diagnosis', 'data-cause'), core.cause);
+
+      // Every cause has its section below the rules, and the diagnosis links to it.
+      const causes = await page.$$eval('section.cause', (nodes) => nodes.map((node) => node.id));
+      assert.ok(causes.includes('cause-api/scope-does-not-match') && causes.includes('cause-unknown'), causes.join(' '));
+      await page.click('#diagnosis .diagnosis-more a');
+      assert.equal(await page.evaluate(() => location.hash), '#cause-api/scope-does-not-match');
+      assert.match(await page.textContent('[id="cause-api/scope-does-not-match"] .rule-explanation'), /scope does not match/);
+    }));
+
+  test('an error pasted with a token and the secret in it shows neither back', () =>
+    withPage('explain-panel-redacted', async (page) => {
+      await loadPreset(page, 'servicenow-authorization-code');
+      await page.fill('#client_secret', SECRET);
+      const token = 'eyJraWQiOiJhdXRoLmF0bGFzc2lhbi5jb20tQUNDRVNTIiwiYWxnIjoiUlMyNTYifQ.eyJzdWIiOiI1ZjAwIn0';
+      await page.fill('#incident-text',
+        `{"error":"access_denied","error_description":"Unauthorized: client_secret=${SECRET} token=${token}"}`);
+      await page.click('#explain-section summary');
+      await page.fill('#incident-status', '401');
+      await page.waitForSelector('#diagnosis[data-cause="token/client-auth-failed"]');
+      const shown = await page.textContent('#diagnosis');
+      assert.ok(!shown.includes(SECRET.slice(8)) && !shown.includes(token.slice(8)), shown);
+      assert.match(shown, /Unauthorized: client_secret=ATOA… \(76 characters\)/);
+    }));
+
   test('it keeps checking with the network gone once loaded', () =>
     withPage('offline', async (page) => {
       await page.context().setOffline(true);
