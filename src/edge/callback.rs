@@ -5,12 +5,15 @@
 use super::config::Config;
 use super::connect::bad_query;
 use super::cookie::StateCookie;
-use super::fetch::FetchError;
+use super::fetch::{FetchError, FetchedResponse};
 use super::query::Query;
 use super::respond::Problem;
+use crate::explain::{explain, explain_with, Diagnosis, Incident, NativeBodies};
 use crate::oauth::{open_any, ApiError, AuthorizationCode, OpenedState, StateError, TokenError};
 use crate::redact::UpstreamRedactor;
-use maud::html;
+use crate::setup::Setup;
+use maud::{html, Markup};
+use serde_json::Value;
 
 /// A callback whose state is genuine, fresh and this browser's. It still has to be claimed (used
 /// once) before anything else happens.
@@ -105,36 +108,54 @@ pub fn replayed() -> Problem {
     )
 }
 
-/// Atlassian's `error=…` redirect.
-pub fn consent_refused(error: &str, description: Option<&str>) -> Problem {
-    let (status, code, title, explanation) = match error {
-        "access_denied" => (
-            403,
-            "consent-declined",
-            "Consent was declined",
-            "The Atlassian consent screen was declined (or the app is not shared with this user), so nothing was \
-             granted.",
-        ),
-        "invalid_scope" => (
-            400,
-            "consent-invalid-scope",
-            "Atlassian refused the requested scopes",
-            "A requested scope is unknown, not added to the app in the developer console, or an OpenID Connect \
-             scope. Check ATLASSIAN_SCOPES against the app's permissions (the validator's findings below help).",
-        ),
-        _ => (
-            400,
-            "consent-error",
-            "Atlassian did not grant access",
-            "Atlassian ended the consent with an error instead of a code.",
-        ),
+/// Atlassian's `error=…` redirect, explained by the core's [`explain`] as the address it is.
+pub fn consent_refused(error: &str, description: Option<&str>, setup: &Setup) -> Problem {
+    let (status, code, title) = match error {
+        "access_denied" => (403, "consent-declined", "Consent was declined"),
+        "invalid_scope" => (400, "consent-invalid-scope", "Atlassian refused the requested scopes"),
+        _ => (400, "consent-error", "Atlassian did not grant access"),
     };
-    let mut problem = Problem::new(status, code, title, explanation);
+    let mut landed = url::form_urlencoded::Serializer::new(String::from("?"));
+    landed.append_pair("error", error);
+    if let Some(description) = description {
+        landed.append_pair("error_description", description);
+    }
+    let diagnosis = explain(&Incident { url: Some(landed.finish()), ..Incident::default() }, Some(setup));
+    let mut problem = Problem::new(status, code, title, diagnosis.summary.clone());
     problem.more = html! {
         p { "Atlassian said: " code { (error) } @if let Some(description) = description { " — " (description) } }
+        (diagnosis_markup(&diagnosis))
         p { "Start again from " a href="/connect" { "/connect" } " once that is fixed. Nothing was exchanged or stored." }
     };
     problem.extensions.insert("atlassian_error".into(), error.into());
+    with_cause(problem, &diagnosis)
+}
+
+/// What a diagnosis adds to a page: what to change, the setup's findings that bear on it, and
+/// the cause's section of the reference the docs page (served at `/`) holds.
+fn diagnosis_markup(diagnosis: &Diagnosis) -> Markup {
+    html! {
+        p { (diagnosis.explanation) }
+        p { strong { "What to change:" } }
+        ul.fixes {
+            @for remedy in &diagnosis.fixes {
+                li { @if let Some(field) = remedy.field { strong { (field.label()) ": " } } (remedy.text) }
+            }
+        }
+        @if !diagnosis.findings.is_empty() {
+            p { strong { "In this Worker's configuration:" } }
+            ul.findings { @for finding in &diagnosis.findings { li { code { (finding.rule.code()) } ": " (finding.message) } } }
+        }
+        p { a href={ "/#cause-" (diagnosis.cause.code()) } { "About " code { (diagnosis.cause.code()) } } }
+    }
+}
+
+/// The problem details' members for a diagnosis: `cause` (a stable code `causes()` documents)
+/// and `fixes`, the same words the page shows.
+fn with_cause(mut problem: Problem, diagnosis: &Diagnosis) -> Problem {
+    problem.extensions.insert("cause".into(), diagnosis.cause.code().into());
+    let fixes: Vec<Value> = diagnosis.fixes.iter().map(|remedy| Value::from(remedy.text.as_str())).collect();
+    problem.extensions.insert("fixes".into(), Value::Array(fixes));
     problem
 }
 
@@ -148,8 +169,9 @@ pub fn code_missing() -> Problem {
     )
 }
 
-/// The token exchange failed in Atlassian's answer.
-pub fn token_failed(error: &TokenError) -> Problem {
+/// The token exchange failed in Atlassian's answer; `diagnosis` is the core's reading of that
+/// answer ([`explain_token_answer`]).
+pub fn token_failed(error: &TokenError, diagnosis: &Diagnosis) -> Problem {
     let (status, code, title) = match error {
         TokenError::OAuth(_) => (400, "token-rejected", "Atlassian refused the code exchange"),
         TokenError::RateLimited { .. } => (503, "atlassian-rate-limited", "Atlassian asked to slow down"),
@@ -160,7 +182,6 @@ pub fn token_failed(error: &TokenError) -> Problem {
         }
         _ => (502, "atlassian-unexpected-status", "The token endpoint answered unexpectedly"),
     };
-    let (explanation, next_step) = (error.explanation(), error.next_step());
     let mut problem = Problem::new(status, code, title, format!("{error}"));
     problem.more = html! {
         @if let TokenError::OAuth(oauth) = error {
@@ -170,14 +191,29 @@ pub fn token_failed(error: &TokenError) -> Problem {
                 " (HTTP " (oauth.status()) ")"
             }
         }
-        p { (explanation) }
-        p { strong { "Next:" } " " (next_step) }
+        p { strong { (diagnosis.title) } ": " (diagnosis.summary) }
+        (diagnosis_markup(diagnosis))
         p { "Nothing was stored." }
     };
     if let TokenError::OAuth(oauth) = error {
         problem.extensions.insert("atlassian_error".into(), oauth.error().into());
     }
-    problem
+    with_cause(problem, diagnosis)
+}
+
+/// The token endpoint's failed answer as the core's [`explain`] reads it: the answer itself,
+/// against the Worker's own setup, with what was sent (`sent`: the secret, the code) hidden.
+pub fn explain_token_answer(answer: &FetchedResponse, token_url: &str, setup: &Setup, sent: &[&str]) -> Diagnosis {
+    let headers = answer.headers.iter().filter(|(name, _)| name.eq_ignore_ascii_case("retry-after")).cloned().collect();
+    let incident = Incident {
+        status: Some(answer.status),
+        headers,
+        body: Some(String::from_utf8_lossy(&answer.body).into_owned()),
+        method: Some("POST".into()),
+        url: Some(token_url.into()),
+        text: None,
+    };
+    explain_with(&incident, Some(setup), &NativeBodies, sent)
 }
 
 /// The token endpoint could not be reached, or its answer not read.
@@ -327,7 +363,7 @@ mod tests {
         let query = format!("error=access_denied&error_description=%3Cscript%3Ealert(1)%3C%2Fscript%3E&state={state}");
         let verified = verify(&config, &query, Some(&cookie), NOW).unwrap();
         let ConsentOutcome::Refused { error, description } = verified.outcome else { panic!("not a refusal") };
-        let reply = consent_refused(&error, description.as_deref()).reply(Wants::Html);
+        let reply = consent_refused(&error, description.as_deref(), &config.setup).reply(Wants::Html);
         let page = String::from_utf8(reply.body).unwrap();
         assert_eq!(reply.status, 403);
         assert!(page.contains("data-code=\"consent-declined\"") && page.contains("&lt;script&gt;"), "{page}");

@@ -8,6 +8,7 @@ use super::cookie::StateCookie;
 use super::fetch::{self, FetchError, DEFAULT_TIMEOUT};
 use super::respond::{Problem, Reply, Wants};
 use super::{findings_html, ledger, report};
+use crate::explain::Diagnosis;
 use crate::oauth::{
     parse_accessible_resources, parse_me, parse_token_response, ApiError, AtlassianApi, ClientId, ClientSecret,
     HttpRequest, RedirectUrl, TokenClient, TokenError,
@@ -39,8 +40,8 @@ pub async fn callback(
     let reply = match outcome {
         Ok(reply) => reply,
         Err(Failure::Problem(problem)) => problem.reply(wants),
-        Err(Failure::Token(error)) => {
-            let reply = callback::token_failed(&error).reply(wants);
+        Err(Failure::Token(error, diagnosis)) => {
+            let reply = callback::token_failed(&error, &diagnosis).reply(wants);
             match error {
                 TokenError::RateLimited { retry_after: Some(seconds) } => {
                     reply.with_header("Retry-After", seconds.to_string())
@@ -57,7 +58,7 @@ pub async fn callback(
 
 enum Failure {
     Problem(Problem),
-    Token(TokenError),
+    Token(TokenError, Box<Diagnosis>),
 }
 
 impl From<Problem> for Failure {
@@ -90,7 +91,7 @@ async fn exchange(
     let code = match verified.outcome {
         ConsentOutcome::Granted(code) => code,
         ConsentOutcome::Refused { error, description } => {
-            return Err(callback::consent_refused(&error, description.as_deref()).into())
+            return Err(callback::consent_refused(&error, description.as_deref(), &config.setup).into())
         }
         ConsentOutcome::NoCode => return Err(callback::code_missing().into()),
     };
@@ -132,8 +133,12 @@ async fn exchange(
         &UpstreamRedactor::new(&sent),
     )
     .map_err(|error| {
-        worker::console_error!("/callback: the token endpoint refused the exchange: {error}");
-        Failure::Token(error)
+        let diagnosis = callback::explain_token_answer(&answer, &config.atlassian.token_url(), &config.setup, &sent);
+        worker::console_error!(
+            "/callback: the token endpoint refused the exchange ({}): {error}",
+            diagnosis.cause.code()
+        );
+        Failure::Token(error, Box::new(diagnosis))
     })?;
 
     let refresh = tokens.refresh_token.as_ref().map_or("", |token| token.secret());

@@ -184,9 +184,10 @@ causes! {
     UpstreamNotAtlassian = "upstream/not-atlassian", Observed, Some(Field::TokenUrl),
         ["endpoint/"],
         "Something other than Atlassian answered",
-        "Where Atlassian's JSON was expected came an HTML page, a cut-off body or a proxy's answer: the URL points \
-         somewhere else (a site, a login page, a typo), or a proxy or firewall between the client and Atlassian \
-         answered in its place.",
+        "Where Atlassian's JSON was expected came an HTML page, a cut-off body, a redirect or a proxy's answer: the \
+         URL points somewhere else (a site, a login page, a typo), or a proxy or firewall between the client and \
+         Atlassian answered in its place. A token request is never sent on to where a redirect points: it would \
+         carry the secret there.",
         "Check the URL against Atlassian's (token: `https://auth.atlassian.com/oauth/token`, API: \
          `https://api.atlassian.com/`), and any proxy between the client and Atlassian.";
     UpstreamServerError = "upstream/server-error", Standard, None, [],

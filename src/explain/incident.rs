@@ -111,10 +111,12 @@ pub(super) struct Evidence {
     pub request: Option<Request>,
     /// Every readable word, lower case, whitespace collapsed: what phrases are looked for in.
     pub words: String,
+    /// A 2xx from the token endpoint that is not a token response.
+    pub malformed_token_response: bool,
 }
 
 impl Evidence {
-    pub fn read(incident: &Incident, read_json: ReadJson) -> Evidence {
+    pub fn read(incident: &Incident, bodies: &dyn ReadBodies) -> Evidence {
         let mut evidence = Evidence {
             status: incident.status,
             retry_after: header(incident, "retry-after").and_then(|value| value.trim().parse().ok()),
@@ -122,10 +124,10 @@ impl Evidence {
         };
         let mut words = String::new();
         if let Some(body) = incident.body.as_deref().map(capped) {
-            evidence.read_body(body, read_json, &mut words);
+            evidence.read_body(body, bodies, &mut words);
         }
         if let Some(text) = incident.text.as_deref().map(capped) {
-            evidence.read_text(text, read_json, &mut words);
+            evidence.read_text(text, bodies, &mut words);
         }
         if let Some(url) = incident.url.as_deref().map(capped) {
             // An address carrying `error=` with no answer beside it is where the browser landed,
@@ -141,13 +143,14 @@ impl Evidence {
             }
         }
         evidence.words = collapsed(&words);
+        evidence.malformed_token_response = is_malformed_token_response(incident, &evidence, bodies);
         evidence
     }
 
-    fn read_body(&mut self, body: &str, read_json: ReadJson, words: &mut String) {
+    fn read_body(&mut self, body: &str, bodies: &dyn ReadBodies, words: &mut String) {
         let trimmed = body.trim();
         if trimmed.starts_with('{') || trimmed.starts_with('[') {
-            match read_json(trimmed) {
+            match bodies.error_body(trimmed) {
                 Some(parsed) => self.take_json(parsed, words),
                 None => self.broken_json = true,
             }
@@ -160,10 +163,10 @@ impl Evidence {
     }
 
     /// Text the user saw: a JSON body pasted as text, an HTML page, an address, or words.
-    fn read_text(&mut self, text: &str, read_json: ReadJson, words: &mut String) {
+    fn read_text(&mut self, text: &str, bodies: &dyn ReadBodies, words: &mut String) {
         let trimmed = text.trim();
         if trimmed.starts_with('{') {
-            if let Some(parsed) = read_json(trimmed) {
+            if let Some(parsed) = bodies.error_body(trimmed) {
                 self.take_json(parsed, words);
                 return;
             }
@@ -177,7 +180,7 @@ impl Evidence {
             self.take_landed(found, words);
         }
         // ServiceNow and most clients print Atlassian's error as words around its JSON or codes.
-        if let Some(json) = embedded_json(trimmed, read_json) {
+        if let Some(json) = embedded_json(trimmed, bodies) {
             self.take_json(json, words);
         }
         push_words(words, trimmed);
@@ -238,8 +241,14 @@ pub struct ErrorBody {
     pub message: Option<String>,
 }
 
-/// A JSON parser for error bodies: `None` when `text` is not a JSON value at all.
-pub type ReadJson<'a> = &'a dyn Fn(&str) -> Option<ErrorBody>;
+/// How an answer's body is parsed: by serde_json and the token exchange's own parser natively
+/// ([`super::NativeBodies`]), by the browser's `JSON.parse` in the web face.
+pub trait ReadBodies {
+    /// `text` as an error body; `None` when it is not a JSON value at all.
+    fn error_body(&self, text: &str) -> Option<ErrorBody>;
+    /// Whether a 2xx answer of the token endpoint is a token response.
+    fn is_token_response(&self, status: u16, content_type: Option<&str>, body: &str) -> bool;
+}
 
 fn header<'a>(incident: &'a Incident, name: &str) -> Option<&'a str> {
     incident.headers.iter().find(|(key, _)| key.trim().eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
@@ -304,6 +313,14 @@ fn html_words(html: &str) -> String {
     out
 }
 
+fn is_malformed_token_response(incident: &Incident, evidence: &Evidence, bodies: &dyn ReadBodies) -> bool {
+    let (Some(status @ 200..=299), Some(Endpoint::Token)) = (incident.status, evidence.endpoint()) else {
+        return false;
+    };
+    let body = capped(incident.body.as_deref().unwrap_or_default());
+    !bodies.is_token_response(status, header(incident, "content-type"), body)
+}
+
 fn starts_with_ignore_case(text: &str, prefix: &str) -> bool {
     text.as_bytes().get(..prefix.len()).is_some_and(|start| start.eq_ignore_ascii_case(prefix.as_bytes()))
 }
@@ -314,10 +331,10 @@ fn find_ignore_case(text: &str, needle: &str) -> Option<usize> {
 }
 
 /// A JSON object inside text (`… Error: {"error":"invalid_grant",…}`), when one parses.
-fn embedded_json(text: &str, read_json: ReadJson) -> Option<ErrorBody> {
+fn embedded_json(text: &str, bodies: &dyn ReadBodies) -> Option<ErrorBody> {
     let start = text.find('{')?;
     let end = text.rfind('}')?;
-    (end > start).then(|| read_json(&text[start..=end])).flatten()
+    (end > start).then(|| bodies.error_body(&text[start..=end])).flatten()
 }
 
 fn push_words(words: &mut String, text: &str) {
@@ -401,7 +418,7 @@ mod tests {
     use super::*;
 
     fn read(incident: &Incident) -> Evidence {
-        Evidence::read(incident, &crate::explain::json_body::read_error_body)
+        Evidence::read(incident, &crate::explain::NativeBodies)
     }
 
     #[test]

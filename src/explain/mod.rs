@@ -18,8 +18,8 @@ mod recognize;
 use serde::Serialize;
 
 pub use cause::{causes, Cause, CauseInfo};
-pub use incident::{ErrorBody, Incident, ReadJson};
-pub use json_body::read_error_body;
+pub use incident::{ErrorBody, Incident, ReadBodies};
+pub use json_body::{read_error_body, NativeBodies};
 
 use crate::catalog::{Method, Operation};
 use crate::diagnostic::{Basis, Field};
@@ -110,17 +110,19 @@ pub struct Seen {
 
 /// What `incident` shows, tied to `setup` when one is given.
 pub fn explain(incident: &Incident, setup: Option<&Setup>) -> Diagnosis {
-    explain_with(incident, setup, &read_error_body)
+    explain_with(incident, setup, &NativeBodies, &[])
 }
 
-/// [`explain`], with the caller's parser for JSON bodies (see [`ErrorBody`]).
-pub fn explain_with(incident: &Incident, setup: Option<&Setup>, read_json: ReadJson) -> Diagnosis {
-    let evidence = Evidence::read(incident, read_json);
+/// [`explain`], with the caller's readers of bodies (see [`ReadBodies`]) and the values the
+/// caller knows were sent or received (an authorization code, tokens): hidden wherever they
+/// stand in Atlassian's words, like the setup's client secret always is.
+pub fn explain_with(incident: &Incident, setup: Option<&Setup>, bodies: &dyn ReadBodies, known: &[&str]) -> Diagnosis {
+    let evidence = Evidence::read(incident, bodies);
     let report = setup.map(crate::check);
     let grant = report.as_ref().filter(|_| setup.is_some_and(|s| s.grant_type.is_some())).map(|r| r.normalized.grant);
     let (cause, also_possible) = recognize::recognize(&evidence, grant);
     let secret = setup.and_then(|s| s.client_secret.as_deref()).unwrap_or_default();
-    let known = [secret];
+    let known: Vec<&str> = known.iter().copied().chain([secret]).collect();
     let redactor = UpstreamRedactor::new(&known);
     let scopes: Option<&[String]> =
         report.as_ref().filter(|_| setup.is_some_and(|s| s.scopes.is_some())).map(|r| &r.normalized.scopes[..]);

@@ -139,6 +139,16 @@ pub(super) fn recognize(evidence: &Evidence, grant: Option<Grant>) -> (Cause, Ve
             _ => one(Cause::UpstreamNotAtlassian),
         };
     }
+    // Atlassian's token and API endpoints answer; they do not redirect (and a token request is
+    // never sent on to where a redirect points); status 0 is the Fetch API's opaque redirect.
+    if e.status.is_some_and(|s| s == 0 || (300..400).contains(&s)) && e.request.is_some() {
+        return one(Cause::UpstreamNotAtlassian);
+    }
+    // A success from the token endpoint that the token response parser refuses is no token
+    // response: the parser of the exchange decides, not a second reading of its own.
+    if e.malformed_token_response {
+        return one(Cause::UpstreamNotAtlassian);
+    }
     if e.status.is_some_and(|s| (500..600).contains(&s)) {
         return one(Cause::UpstreamServerError);
     }

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use super::{setup_from_js, to_utf16_spans};
 use js_sys::{Array, Object, Reflect};
 
-use crate::explain::{causes, explain_with, ErrorBody, Incident};
+use crate::explain::{causes, explain_with, ErrorBody, Incident, ReadBodies};
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -84,7 +84,7 @@ pub fn explain_incident(
 ) -> Result<JsValue, JsValue> {
     let incident = incident_from_js(&incident)?;
     let setup = if setup.is_undefined() || setup.is_null() { None } else { Some(setup_from_js(&setup)?) };
-    let mut diagnosis = explain_with(&incident, setup.as_ref(), &read_json);
+    let mut diagnosis = explain_with(&incident, setup.as_ref(), &BrowserBodies, &[]);
     if let Some(setup) = &setup {
         to_utf16_spans(setup, &mut diagnosis.findings);
     }
@@ -148,26 +148,39 @@ fn incident_from_js(value: &JsValue) -> Result<Incident, JsValue> {
     })
 }
 
-/// An error body read by the browser's own `JSON.parse`.
-fn read_json(text: &str) -> Option<ErrorBody> {
-    let value = js_sys::JSON::parse(text).ok()?;
-    let Some(object) = value.dyn_ref::<Object>() else {
-        return Some(ErrorBody::default()); // JSON, but no object: nothing of either shape.
-    };
-    let string = |object: &Object, key: &str| get(object, key).as_string();
-    let status = |key: &str| {
-        get(object, key).as_f64().filter(|n| n.fract() == 0.0 && (100.0..600.0).contains(n)).map(|n| n as u16)
-    };
-    let first_error = get(object, "errors").dyn_into::<Array>().ok().map(|errors| errors.get(0));
-    let v2_message = first_error
-        .and_then(|error| error.dyn_into::<Object>().ok())
-        .and_then(|error| string(&error, "title").or_else(|| string(&error, "detail")));
-    Some(ErrorBody {
-        error: string(object, "error"),
-        error_description: string(object, "error_description"),
-        status: status("code").or_else(|| status("statusCode")),
-        message: string(object, "message").or(v2_message),
-    })
+/// Bodies read by the browser's own `JSON.parse`.
+struct BrowserBodies;
+
+impl ReadBodies for BrowserBodies {
+    fn error_body(&self, text: &str) -> Option<ErrorBody> {
+        let value = js_sys::JSON::parse(text).ok()?;
+        let Some(object) = value.dyn_ref::<Object>() else {
+            return Some(ErrorBody::default()); // JSON, but no object: nothing of either shape.
+        };
+        let string = |object: &Object, key: &str| get(object, key).as_string();
+        let status = |key: &str| {
+            get(object, key).as_f64().filter(|n| n.fract() == 0.0 && (100.0..600.0).contains(n)).map(|n| n as u16)
+        };
+        let first_error = get(object, "errors").dyn_into::<Array>().ok().map(|errors| errors.get(0));
+        let v2_message = first_error
+            .and_then(|error| error.dyn_into::<Object>().ok())
+            .and_then(|error| string(&error, "title").or_else(|| string(&error, "detail")));
+        Some(ErrorBody {
+            error: string(object, "error"),
+            error_description: string(object, "error_description"),
+            status: status("code").or_else(|| status("statusCode")),
+            message: string(object, "message").or(v2_message),
+        })
+    }
+
+    /// A JSON object with a non-empty `access_token`: the part of the token parser's judgement a
+    /// pasted answer needs (the Worker and the CLI use the parser itself).
+    fn is_token_response(&self, _status: u16, _content_type: Option<&str>, body: &str) -> bool {
+        let Ok(value) = js_sys::JSON::parse(body) else { return false };
+        value
+            .dyn_ref::<Object>()
+            .is_some_and(|object| get(object, "access_token").as_string().is_some_and(|t| !t.is_empty()))
+    }
 }
 
 fn get(object: &Object, key: &str) -> JsValue {
