@@ -22,7 +22,7 @@ pub use incident::{ErrorBody, Incident, ReadBodies};
 pub use json_body::{read_error_body, NativeBodies};
 
 use crate::catalog::{Method, Operation};
-use crate::diagnostic::{Basis, Field};
+use crate::diagnostic::{Basis, Field, Rule};
 use crate::oauth::server_text;
 use crate::redact::UpstreamRedactor;
 use crate::report::Finding;
@@ -146,6 +146,9 @@ pub fn explain_with(incident: &Incident, setup: Option<&Setup>, bodies: &dyn Rea
             text: format!("Wait {seconds} seconds (the answer's Retry-After) before the next call."),
         });
     }
+    if let (Cause::ConsentScopeNotOnApp, Some(setup), Some(report)) = (cause, setup, report.as_ref()) {
+        fixes.extend(scopes_not_on_app(setup, report));
+    }
     // The cause's general advice, unless the operation's own scopes already said it better.
     if fixes.is_empty() || cause != Cause::ApiScopeDoesNotMatch {
         fixes.push(Remedy { field: cause.field(), text: cause.change().into() });
@@ -169,6 +172,33 @@ pub fn explain_with(incident: &Incident, setup: Option<&Setup>, bodies: &dyn Rea
         operation,
         seen,
     }
+}
+
+/// For a consent refused over scopes: the requested ones the setup's `app_scopes` lack, and the
+/// ones that are no scope at all, as the setup's own findings found them.
+fn scopes_not_on_app(setup: &Setup, report: &crate::Report) -> Option<Remedy> {
+    let scopes = setup.scopes.as_deref()?;
+    let named = |rule: Rule| -> Vec<String> {
+        let spans =
+            report.findings.iter().filter(|f| f.rule == rule && f.field == Field::Scopes).filter_map(|f| f.span);
+        // A secret pasted among the scopes is a scope/unknown finding too: shown as the report would.
+        let redactor = crate::redact::Redactor::new(setup);
+        let text = |span: crate::Span| scopes.chars().skip(span.start).take(span.end - span.start).collect::<String>();
+        spans.map(|span| redactor.redact(&text(span)).into_owned()).collect()
+    };
+    let (not_on_app, unknown) = (named(Rule::ScopeNotOnApp), named(Rule::ScopeUnknown));
+    if not_on_app.is_empty() && unknown.is_empty() {
+        return None;
+    }
+    let mut text = String::new();
+    if !not_on_app.is_empty() {
+        text.push_str(&format!("Not enabled on the app (its `app_scopes`): `{}`.", not_on_app.join("`, `")));
+    }
+    if !unknown.is_empty() {
+        let separator = if text.is_empty() { "" } else { " " };
+        text.push_str(&format!("{separator}Not an Atlassian scope at all: `{}`: remove it.", unknown.join("`, `")));
+    }
+    Some(Remedy { field: Some(Field::Scopes), text })
 }
 
 fn operation_needs(request: &incident::Request, scopes: Option<&[String]>) -> Option<OperationNeeds> {

@@ -355,7 +355,7 @@ async function read(html) {
  * (matching `explains`), and problem details when JSON is asked for. `request(headers)` makes one
  * fresh request each time, so neither form can use up the other's state.
  */
-async function assertRefused(request, { status, code, explains }) {
+async function assertRefused(request, { status, code, explains, cause }) {
   const page = await request(HTML);
   assert.match(page.header('content-type') ?? '', /^text\/html/, `${code}: content type`);
   const shown = await read(page.body);
@@ -373,6 +373,14 @@ async function assertRefused(request, { status, code, explains }) {
   assert.equal(details.code, code, `problem details code: ${problem.body.slice(0, 400)}`);
   assert.equal(details.status, status);
   assert.ok(typeof details.detail === 'string' && details.detail.length > 0, `${code}: problem details without detail`);
+  if (cause) {
+    // explain's cause, in both forms: the same function in the core reads what Atlassian answered.
+    assert.equal(details.cause, cause, `${code}: problem details cause: ${problem.body.slice(0, 600)}`);
+    assert.ok(Array.isArray(details.fixes) && details.fixes.length > 0 && details.fixes.every((f) => typeof f === 'string'),
+      `${code}: problem details fixes: ${problem.body.slice(0, 600)}`);
+    assert.ok(page.body.includes(`href="/#cause-${cause}"`), `${code}: the page does not link the cause ${cause}`);
+    assert.ok(shown.text.includes(details.fixes[0]), `${code}: the page does not say what to change`);
+  }
   return { page, shown, problem, details };
 }
 
@@ -608,14 +616,14 @@ describe('GET /callback refuses what it must, and sends no code to Atlassian the
       withParams(flow, { state: flow.state }, headers)));
 
   flowTest('Atlassian says access_denied: consent-declined (403)', () =>
-    refuse({ status: 403, code: 'consent-declined', explains: DECLINED }, (flow, headers) =>
+    refuse({ status: 403, code: 'consent-declined', explains: DECLINED, cause: 'consent/declined' }, (flow, headers) =>
       withParams(flow, {
         error: 'access_denied', error_description: 'User did not authorize the request', state: flow.state,
       }, headers)));
 
   flowTest('Atlassian says invalid_scope: consent-invalid-scope, with its description', async () => {
     const description = 'The app requested scopes that have not been added to the app: read:me';
-    const { shown } = await refuse({ status: 400, code: 'consent-invalid-scope', explains: /scope/i }, (flow, headers) =>
+    const { shown } = await refuse({ status: 400, code: 'consent-invalid-scope', explains: /scope/i, cause: 'consent/scope-not-on-app' }, (flow, headers) =>
       withParams(flow, { error: 'invalid_scope', error_description: description, state: flow.state }, headers));
     assert.ok(shown.text.includes(description), `Atlassian's description is not shown: ${shown.text}`);
   });
@@ -741,7 +749,7 @@ describe("GET /callback on Atlassian's answers and faults", () => {
     assertRefused(async (headers) => {
       const flow = await run.startFlow();
       return run.get(run.callbackUrl({ code: fakeCode(), state: flow.state }), { cookie: flow.cookie, headers });
-    }, { status: 400, code: 'token-rejected', explains: /invalid_grant/ }));
+    }, { status: 400, code: 'token-rejected', explains: /invalid_grant/, cause: 'token/code-invalid' }));
 
   flowTest('a code used before: token-rejected, naming invalid_grant', async () => {
     const first = await run.flow();
@@ -749,7 +757,7 @@ describe("GET /callback on Atlassian's answers and faults", () => {
     await assertRefused(async (headers) => {
       const flow = await run.startFlow();
       return run.get(run.callbackUrl({ code: first.code, state: flow.state }), { cookie: flow.cookie, headers });
-    }, { status: 400, code: 'token-rejected', explains: /invalid_grant/ });
+    }, { status: 400, code: 'token-rejected', explains: /invalid_grant/, cause: 'token/code-invalid' });
   });
 
   flowTest('a code older than 10 minutes at Atlassian: token-rejected, naming invalid_request', () =>
@@ -758,7 +766,7 @@ describe("GET /callback on Atlassian's answers and faults", () => {
       // Only the stand-in's clock moves: the Worker's state is still fresh.
       await run.admin('POST', 'clock/advance', { seconds: 601 });
       return run.get(flow.callback.pathname + flow.callback.search, { cookie: flow.cookie, headers });
-    }, { status: 400, code: 'token-rejected', explains: /invalid_request/ }));
+    }, { status: 400, code: 'token-rejected', explains: /invalid_request/, cause: 'token/code-invalid' }));
 
   flowTest('redirect_uri not registered: token-rejected, naming unauthorized_client', async () => {
     await run.fault('token', {
@@ -766,26 +774,26 @@ describe("GET /callback on Atlassian's answers and faults", () => {
       status: 403,
       body: { error: 'unauthorized_client', error_description: 'redirect_uri is not registered for client: http://x/' },
     });
-    await refusedExchange({ status: 400, code: 'token-rejected', explains: /unauthorized_client/ });
+    await refusedExchange({ status: 400, code: 'token-rejected', explains: /unauthorized_client/, cause: 'token/redirect-uri-mismatch' });
   });
 
   flowTest('the secret refused: token-rejected, naming access_denied', async () => {
     // What Atlassian answers a wrong or missing secret (DOMAIN.md §2).
     const body = { error: 'access_denied', error_description: 'Unauthorized' };
     await run.fault('token', { kind: 'canned', status: 401, body });
-    await refusedExchange({ status: 400, code: 'token-rejected', explains: /access_denied/ });
+    await refusedExchange({ status: 400, code: 'token-rejected', explains: /access_denied/, cause: 'token/client-auth-failed' });
   });
 
   for (const status of [500, 503]) {
     flowTest(`the token endpoint answers ${status}: atlassian-unavailable (502)`, async () => {
       await run.fault('token', { kind: 'server_error', status });
-      await refusedExchange({ status: 502, code: 'atlassian-unavailable' });
+      await refusedExchange({ status: 502, code: 'atlassian-unavailable', cause: 'upstream/server-error' });
     });
   }
 
   flowTest('the token endpoint rate-limits: atlassian-rate-limited (503) with Retry-After', async () => {
     await run.fault('token', { kind: 'rate_limit', retry_after: 30 });
-    const { page, problem } = await refusedExchange({ status: 503, code: 'atlassian-rate-limited' });
+    const { page, problem } = await refusedExchange({ status: 503, code: 'atlassian-rate-limited', cause: 'api/rate-limited' });
     // Atlassian's own wait, passed on: the client has no better figure.
     for (const answer of [page, problem]) assert.equal(answer.header('retry-after'), '30');
   });
@@ -793,7 +801,7 @@ describe("GET /callback on Atlassian's answers and faults", () => {
   for (const kind of ['html', 'truncated_json']) {
     flowTest(`the token endpoint answers ${kind}: atlassian-malformed-response (502)`, async () => {
       await run.fault('token', { kind });
-      await refusedExchange({ status: 502, code: 'atlassian-malformed-response' });
+      await refusedExchange({ status: 502, code: 'atlassian-malformed-response', cause: 'upstream/not-atlassian' });
     });
   }
 

@@ -166,15 +166,14 @@ fn print_diagnosis(diagnosis: &Diagnosis) -> io::Result<()> {
         writeln!(out, "\n{}In the setup{}", EMPHASIS.render(), EMPHASIS.render_reset())?;
         for finding in &diagnosis.findings {
             let style = severity_style(finding.severity);
-            writeln!(
-                out,
-                "  {}{}{} {}: {}",
-                style.render(),
-                finding.severity.as_str(),
-                style.render_reset(),
-                finding.rule.code(),
-                for_terminal(&finding.message)
-            )?;
+            let severity = finding.severity.as_str();
+            let text = format!("{severity} {}: {}", finding.rule.code(), for_terminal(&finding.message));
+            for (at, line) in wrap(&text, width - 2).iter().enumerate() {
+                match line.strip_prefix(severity).filter(|_| at == 0) {
+                    Some(rest) => writeln!(out, "  {}{severity}{}{rest}", style.render(), style.render_reset())?,
+                    None => writeln!(out, "  {}{line}", if at == 0 { "" } else { "  " })?,
+                }
+            }
         }
     }
     let seen = &diagnosis.seen;
