@@ -122,3 +122,33 @@ fn apply_all_fixes_to_pasted_repeats(bencher: divan::Bencher) {
     let setup = Setup { scopes: Some("openid email ".repeat(10_000)), ..servicenow_setup() };
     bencher.bench(|| threelo::apply_fixes(&setup, &check(&setup), false));
 }
+
+/// `explain` on the most common API error, its request matched to an operation of the catalog and
+/// held against ServiceNow's documented setup (which is checked too, for the bearing findings).
+#[divan::bench]
+fn explain_scope_mismatch_with_setup(bencher: divan::Bencher) {
+    let incident = threelo::Incident {
+        status: Some(401),
+        body: Some(r#"{"code":401,"message":"Unauthorized; scope does not match"}"#.into()),
+        method: Some("GET".into()),
+        url: Some(
+            "https://api.atlassian.com/ex/confluence/0a1b2c3d-0000-4000-8000-0123456789ab/wiki/api/v2/spaces".into(),
+        ),
+        ..threelo::Incident::default()
+    };
+    let setup = servicenow_setup();
+    bencher.bench(|| threelo::explain(divan::black_box(&incident), Some(&setup)));
+}
+
+/// `explain` on hostile input: 100 KB of HTML tags in the body and 100 KB of words in the text
+/// (each read from its first 64 KB).
+#[divan::bench]
+fn explain_200kb_pasted(bencher: divan::Bencher) {
+    let incident = threelo::Incident {
+        status: Some(400),
+        body: Some(format!("<html><body>{}</body></html>", "<p a='b'>x</p>".repeat(7_500))),
+        text: Some("access_denied refresh invalid ".repeat(3_500)),
+        ..threelo::Incident::default()
+    };
+    bencher.bench(|| threelo::explain(divan::black_box(&incident), None));
+}
