@@ -51,8 +51,11 @@ export function explainAgain() {
   const incident = readIncident();
   const box = document.getElementById('diagnosis');
   if (!incident) {
-    box.hidden = true;
-    box.replaceChildren();
+    // Runs on every keystroke in the form: an empty panel is left untouched, not redrawn.
+    if (!box.hidden) {
+      box.hidden = true;
+      box.replaceChildren();
+    }
     return;
   }
   const diagnosis = page.validator.explain(incident, page.readSetup());
