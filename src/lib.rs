@@ -10,6 +10,8 @@
 //!   responses, the API gateway's accessible-resources and `/me`, with Atlassian's errors explained.
 //! - [`explain`]: what Atlassian answered, explained: an error as the user saw it → its cause,
 //!   what to change, and the setup's findings that bear on it.
+//! - [`servicenow`]: what ServiceNow holds (a configuration template, an XML export of the
+//!   Application Registry) read as a setup, with the `servicenow/*` rules only that structure allows.
 //! - [`diagnostic`]: the vocabulary both speak: rule codes, severities, fields, spans, fixes.
 //! - [`report`]: the output, the same JSON in every face.
 //! - `edge` (feature `edge`): the Cloudflare Worker, a thin face that checks its own setup first.
@@ -44,6 +46,7 @@ pub mod explain;
 pub mod oauth;
 pub mod redact;
 pub mod report;
+pub mod servicenow;
 pub mod setup;
 pub mod uses;
 #[cfg(feature = "web")]

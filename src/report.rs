@@ -22,6 +22,10 @@ pub struct Finding {
     pub help: Cow<'static, str>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub fix: Option<Fix>,
+    /// Where the field's value came from, when the setup was read from what ServiceNow holds
+    /// (`credential.oauth_entity.redirect_url`, or an exported record and its column).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub origin: Option<String>,
 }
 
 fn rule_code<S: Serializer>(rule: &Rule, serializer: S) -> Result<S::Ok, S::Error> {

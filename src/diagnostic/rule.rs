@@ -358,6 +358,31 @@ rules! {
          Atlassian then refuses the authorization (`invalid_client` or a consent page for the wrong app).",
         "Fix: the client's Client ID set to the console's; safe when the console's has the usual shape (32 letters \
          and digits), unsafe otherwise.";
+    ServicenowProfileScopeUnmatched = "servicenow/profile-scope-unmatched", Error, Scopes, Documented,
+        "Profile scope names no OAuth Entity Scope",
+        "ServiceNow sends the scopes of the Application Registry record's default OAuth Entity Profile, and each \
+         profile scope must name one of the record's OAuth Entity Scopes by its OAuth scope value (ServiceNow's \
+         configuration-template documentation: the `oauth_entity_profile_scope` and `oauth_entity_scope` values \
+         \"must match\"). One that names nothing sends nothing, so the scopes it was meant for are missing from \
+         consent. The usual slip is naming the entity scope's Name (`Confluence Cloud scopes`) instead of its OAuth \
+         scope text. Only a configuration template or an XML export shows this; the form does not.",
+        "Fix (unsafe): the profile scope set to the OAuth scope value of the entity scope it names by its Name (or \
+         whose value it nearly matches); a guess, since the profile may have meant another record.";
+    ServicenowProfileGrantMismatch = "servicenow/profile-grant-mismatch", Error, GrantType, Documented,
+        "Default profile's grant differs from the record's",
+        "ServiceNow requests tokens with the grant of the OAuth Entity Profile marked default, not with the \
+         record's Default Grant type; when the two differ (or no profile is the default), the connection runs a \
+         grant the rest of the setup was not made for: client-credentials values sent through an authorization-code \
+         profile open a consent page nobody can pass, and the reverse asks Atlassian for a grant the app cannot \
+         have. The seed's Option 2 needs a Client Credentials profile.",
+        "No fix: only you know which grant the connection is for; set the profile's grant type and the record's \
+         Default Grant type to the same one, and mark one profile default.";
+    ServicenowEncryptedSecret = "servicenow/encrypted-secret", Info, ClientSecret, Documented,
+        "Exported secret is encrypted, not checked",
+        "An XML export of the Application Registry holds the Client Secret as ServiceNow's encrypted `password2` \
+         value, not the secret Atlassian issued, so its shape cannot be checked and it is never shown. Check the \
+         secret itself by pasting it into the form or the setup file.",
+        "No fix: the export does not hold the secret.";
 }
 
 /// A rule as its documentation shows it.

@@ -2,6 +2,7 @@
 //! `threelo explain` (in `explain.rs`) and `threelo rules`.
 
 mod explain;
+mod servicenow;
 
 use std::io::{self, IsTerminal, Read, Write};
 use std::ops::Range;
@@ -11,6 +12,7 @@ use std::process::ExitCode;
 use anstyle::{AnsiColor, Style};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use threelo::redact::{redacted_secret, Redactor};
+use threelo::servicenow::{form_of, Form};
 use threelo::uses::{scopes_for, use_items, ScopePlan};
 use threelo::{apply_fixes, check, rules, Applicability, Field, Finding, Fixed, Report, Setup, Severity};
 use unicode_width::UnicodeWidthStr;
@@ -114,24 +116,18 @@ enum Format {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Check(args) if args.fix || args.diff => match run_fix(&args) {
-            Ok(code) => code,
-            Err(message) => usage_error(&message),
-        },
-        Command::Check(args) if args.unsafe_fixes => {
+        Command::Check(args) if !args.unsafe_fixes || args.fix || args.diff => {
+            let checked = match read_source(&args) {
+                Ok(Some((source, form))) if args.fix || args.diff => servicenow::run_fix(&args, &source, form),
+                Ok(Some((source, form))) => servicenow::run_check(&args, &source, form),
+                Ok(None) => run_check(&args),
+                Err(message) => Err(message),
+            };
+            checked.unwrap_or_else(|message| usage_error(&message))
+        }
+        Command::Check(_) => {
             usage_error("--unsafe-fixes chooses which fixes --fix or --diff apply: give one of them too")
         }
-        Command::Check(args) => match read_setup(&args) {
-            Ok((setup, _)) => {
-                let report = check(&setup);
-                let printed = match args.format {
-                    Format::Json => print_json(&report),
-                    Format::Human => print_report(&setup, &report),
-                };
-                exit_status(printed, &report)
-            }
-            Err(message) => usage_error(&message),
-        },
         Command::Scopes { uses, from, format } => match uses_of(uses, from.as_deref()) {
             Ok(uses) => {
                 let plan = scopes_for(uses.iter().map(String::as_str));
@@ -159,6 +155,27 @@ fn main() -> ExitCode {
             }
         }
     }
+}
+
+/// `threelo check` on a setup of threelo's own (JSON, TOML, flags), with `--fix` or `--diff` too.
+fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
+    if args.fix || args.diff {
+        return run_fix(args);
+    }
+    let (setup, _) = read_setup(args)?;
+    let report = check(&setup);
+    let printed = match args.format {
+        Format::Json => print_json(&report),
+        Format::Human => print_report(&setup, &report),
+    };
+    Ok(exit_status(printed, &report))
+}
+
+/// The FILE when it is what ServiceNow holds (a configuration template or an XML export),
+/// recognised by its content whatever its name.
+fn read_source(args: &CheckArgs) -> Result<Option<(Source, Form)>, String> {
+    let Some(source) = load_source(args)? else { return Ok(None) };
+    Ok(form_of(&source.text).map(|form| (source, form)))
 }
 
 /// As `threelo check` exits: 1 when the report has errors; 2 when the output could not be written
@@ -213,8 +230,8 @@ impl CheckArgs {
     }
 }
 
-fn read_setup(args: &CheckArgs) -> Result<(Setup, Option<Source>), String> {
-    let source = match &args.file {
+fn load_source(args: &CheckArgs) -> Result<Option<Source>, String> {
+    Ok(match &args.file {
         Some(path) if path.as_os_str() == "-" => {
             let mut text = String::new();
             io::stdin().read_to_string(&mut text).map_err(|e| format!("cannot read standard input: {e}"))?;
@@ -226,7 +243,11 @@ fn read_setup(args: &CheckArgs) -> Result<(Setup, Option<Source>), String> {
             Some(Source { path: Some(path.clone()), name: path.display().to_string(), text, format })
         }
         None => None,
-    };
+    })
+}
+
+fn read_setup(args: &CheckArgs) -> Result<(Setup, Option<Source>), String> {
+    let source = load_source(args)?;
     let mut setup = match &source {
         Some(source) => parse_setup(&source.text, source.format, &source.name)?,
         None => Setup::default(),
@@ -403,7 +424,10 @@ fn print_finding(out: &mut impl Write, setup: &Setup, finding: &Finding) -> io::
         wrapped_after(&for_terminal(&finding.message), label_width, label_width),
         EMPHASIS.render_reset()
     )?;
-    writeln!(out, "  {g}-->{r} {}", finding.field)?;
+    match &finding.origin {
+        Some(origin) => writeln!(out, "  {g}-->{r} {} (from {})", finding.field, for_terminal(origin))?,
+        None => writeln!(out, "  {g}-->{r} {}", finding.field)?,
+    }
     let text = setup.get(finding.field).unwrap_or("");
     let redactor = Redactor::new(setup);
     if redactor.hides(finding.field, text) {
