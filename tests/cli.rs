@@ -795,3 +795,105 @@ fn explain_lists_every_cause() {
         assert!(codes.contains(&code), "{codes:?}");
     }
 }
+
+fn example_text(name: &str) -> String {
+    read(&Path::new(env!("CARGO_MANIFEST_DIR")).join("examples").join(name))
+}
+
+/// ServiceNow's forms, recognised by content whatever the file is called, from a file and from
+/// standard input, with where each value came from.
+#[test]
+fn check_reads_servicenow_templates_and_exports_by_content() {
+    let dir = scratch("servicenow-forms");
+    for (example, extra) in [
+        ("servicenow-authorization-code.template.json", None),
+        ("servicenow-client-credentials.template.json", None),
+        ("servicenow-authorization-code.export.xml", Some("servicenow/encrypted-secret")),
+        ("servicenow-client-credentials.export.xml", Some("servicenow/encrypted-secret")),
+    ] {
+        let text = example_text(example);
+        // A misleading name: the content decides.
+        let path = write(&dir, "setup.toml", &text);
+        for output in [
+            threelo(&["check", "--format", "json", arg(&path)], None),
+            threelo(&["check", "--format", "json", "-"], Some(&text)),
+        ] {
+            assert_eq!(output.status.code(), Some(1), "{example}: {}", stderr(&output));
+            let report = json_report(&output);
+            let codes = codes(&report);
+            assert!(codes.contains(&"scope/unknown".to_string()), "{example}: {codes:?}");
+            assert_eq!(codes.iter().any(|c| Some(c.as_str()) == extra), extra.is_some(), "{example}: {codes:?}");
+            let origin = report["findings"].as_array().unwrap().iter().find(|f| f["rule"] == "scope/unknown").unwrap()
+                ["origin"]
+                .clone();
+            assert!(origin.as_str().is_some_and(|o| o.contains("oauth_entity_scope")), "{example}: {origin}");
+        }
+    }
+    let human = threelo(&["check", "-"], Some(&example_text("servicenow-authorization-code.template.json")));
+    assert!(
+        stdout(&human).contains("--> redirect_url (from credential.oauth_entity.redirect_url)"),
+        "{}",
+        stdout(&human)
+    );
+    assert!(!stdout(&human).contains(SECRET), "the template's secret is not printed");
+    // The console's Callback URL, which ServiceNow does not hold, given as a flag.
+    let with_callback = threelo(
+        &["check", "--format", "json", "--callback-url", "https://acme.service-now.com/oauth_redirect.do", "-"],
+        Some(&example_text("servicenow-authorization-code.template.json")),
+    );
+    assert!(
+        codes(&json_report(&with_callback)).contains(&"callback/mismatch".to_string()),
+        "{}",
+        stdout(&with_callback)
+    );
+}
+
+#[test]
+fn fix_rewrites_a_template_and_lists_an_exports_values() {
+    let dir = scratch("servicenow-fix");
+    let template = write(&dir, "template.json", &example_text("servicenow-client-credentials.template.json"));
+    let output = threelo(&["check", "--fix", arg(&template)], None);
+    assert_eq!(output.status.code(), Some(0), "{}{}", stdout(&output), stderr(&output));
+    assert!(stdout(&output).contains("fixed 5 findings, 1 remains"), "{}", stdout(&output));
+    let fixed = read(&template);
+    assert!(fixed.contains("\"oauth_entity_scope\": \"read:page:confluence search:confluence read:confluence-groups write:confluence-groups read:confluence-user\""), "{fixed}");
+    assert!(fixed.contains(SECRET), "the template keeps its secret");
+    assert_eq!(threelo(&["check", arg(&template)], None).status.code(), Some(0), "the fixed file checks clean");
+
+    let original = example_text("servicenow-client-credentials.export.xml");
+    let export = write(&dir, "export.xml", &original);
+    let output = threelo(&["check", "--fix", arg(&export)], None);
+    assert_eq!(read(&export), original, "an export is never rewritten");
+    let shown = stdout(&output);
+    assert!(shown.contains("set these values in ServiceNow"), "{shown}");
+    assert!(
+        shown.contains("oauth_entity_scope \"Confluence Cloud scopes\", column oauth_entity_scope, line 18"),
+        "{shown}"
+    );
+    assert!(shown.contains("column revoke_token_url, line 11\n    set to (empty)"), "{shown}");
+    assert!(stderr(&output).contains("would fix 5 findings"), "{}", stderr(&output));
+}
+
+#[test]
+fn hostile_servicenow_input_exits_two_with_a_reason() {
+    let dir = scratch("servicenow-hostile");
+    let bomb = "<?xml version=\"1.0\"?><!DOCTYPE unload [<!ENTITY a \"aaaaaaaaaa\"><!ENTITY b \"&a;&a;&a;&a;&a;&a;&a;&a;&a;&a;\">]><unload><oauth_entity><name>&b;</name></oauth_entity></unload>";
+    let external = "<!DOCTYPE unload [<!ENTITY x SYSTEM \"http://127.0.0.1:9/secret\">]><unload>&x;</unload>";
+    let deep = format!("<unload>{}</unload>", "<a>".repeat(50_000));
+    let junk = format!("<unload>{}", "\u{1}junk".repeat(2_200_000));
+    for (what, text, reason) in [
+        ("an entity bomb", bomb.to_string(), "DOCTYPE"),
+        ("an external entity", external.to_string(), "DOCTYPE"),
+        ("deep nesting", deep, "not well-formed"),
+        ("10 MB of junk", junk, "over the 2 MB"),
+    ] {
+        let path = write(&dir, "export.xml", &text);
+        for fix in [false, true] {
+            let args: Vec<&str> = if fix { vec!["check", "--fix", arg(&path)] } else { vec!["check", arg(&path)] };
+            let output = threelo(&args, None);
+            assert_eq!(output.status.code(), Some(2), "{what}: {}", stderr(&output));
+            assert!(stderr(&output).contains(reason), "{what}: {}", stderr(&output));
+            assert!(stdout(&output).is_empty(), "{what}");
+        }
+    }
+}

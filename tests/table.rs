@@ -441,7 +441,8 @@ fn the_table_is_large_and_well_formed() {
     }
 
     // Every rule is shown to fire somewhere, and shown not to fire on a near miss somewhere.
-    for rule in Rule::ALL {
+    // The `servicenow/*` rules need ServiceNow's records, not a setup: tests/servicenow.toml has them.
+    for rule in Rule::ALL.iter().filter(|rule| !rule.code().starts_with("servicenow/")) {
         let code = rule.code();
         if !table.case.iter().any(|c| c.expect.iter().any(|e| e == code)) {
             problems.push(format!("no case expects `{code}`"));

@@ -134,7 +134,16 @@ impl<'a> Findings<'a> {
         };
         let fix =
             hit.fix.and_then(|(proposal, applicability)| self.offered_fix(hit.field, text, proposal, applicability));
-        self.findings.push(Finding { rule: hit.rule, severity, field: hit.field, span, message, help, fix, origin: None });
+        self.findings.push(Finding {
+            rule: hit.rule,
+            severity,
+            field: hit.field,
+            span,
+            message,
+            help,
+            fix,
+            origin: None,
+        });
     }
 
     /// The fix as the report gives it, in characters; `None` when it would carry a secret.

@@ -63,7 +63,8 @@ pub(crate) fn check_records(records: &Records, setup: &Setup) -> Vec<Finding> {
     let scopes_text = setup.scopes.as_deref().unwrap_or("");
     let default_profile = records.default_profile();
     for profile in &records.profiles {
-        let profile_name = profile.name.as_deref().map_or("the profile".to_string(), |name| format!("profile {}", quoted(name)));
+        let profile_name =
+            profile.name.as_deref().map_or("the profile".to_string(), |name| format!("profile {}", quoted(name)));
         for scope in &profile.scopes {
             if records.resolve(&scope.names).is_some() {
                 continue;
@@ -87,7 +88,8 @@ pub(crate) fn check_records(records: &Records, setup: &Setup) -> Vec<Finding> {
                     // record's value is sent too.
                     let fix = is_default.then(|| {
                         let at = scopes_text.chars().count();
-                        let insert = if scopes_text.trim().is_empty() { value.to_string() } else { format!(" {value}") };
+                        let insert =
+                            if scopes_text.trim().is_empty() { value.to_string() } else { format!(" {value}") };
                         Fix {
                             field: Field::Scopes,
                             applicability: Applicability::Unsafe,

@@ -55,10 +55,11 @@ impl Record {
         self.text("sys_id").map(str::trim).filter(|id| !id.is_empty())
     }
 
+    /// A column's value; an empty column is a value never set.
     fn value(&self, name: &str) -> Option<Value> {
-        self.get(name).map(|column| Value {
+        self.get(name).filter(|column| !column.text.trim().is_empty()).map(|column| Value {
             text: column.text.clone(),
-            at: Location::Xml(format!("{}, column {name} ({})", self.name_part(), column.line)),
+            at: Location::Xml(format!("{}, column {name}, {}", self.name_part(), column.line)),
         })
     }
 }
@@ -104,7 +105,7 @@ fn records_of(text: &str) -> Result<Vec<Record>, ReadError> {
             if payload_text.trim().is_empty() {
                 continue;
             }
-            let line = format!("the update set's payload at line {}", line_of(&document, payload));
+            let line = format!("in the update set's payload at line {}", line_of(&document, payload));
             // A payload holds one record_update; it never nests another update set.
             let inner = parse(&payload_text)?;
             for record in inner.root_element().children().filter(|child| TABLES.contains(&child.tag_name().name())) {
@@ -204,7 +205,7 @@ pub(crate) fn read(text: &str) -> Result<Records, ReadError> {
             .filter_map(|link| {
                 let column = link.get("oauth_entity_scope")?;
                 let names = ScopeRef::SysId { id: column.text.trim().to_string(), display: column.display.clone() };
-                let at = Location::Xml(format!("{}, column oauth_entity_scope ({})", link.name_part(), column.line));
+                let at = Location::Xml(format!("{}, column oauth_entity_scope, {}", link.name_part(), column.line));
                 Some(ProfileScope { names, element: at.clone(), at })
             })
             .collect();

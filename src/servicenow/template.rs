@@ -38,16 +38,17 @@ pub(crate) fn find(document: &Json) -> Result<Option<Found<'_>>, ReadError> {
         let parsed;
         let value = match value {
             Json::String(text) => {
-                parsed = serde_json::from_str::<Json>(text).map_err(|e| ReadError::Template(format!(
-                    "its Dynamic Data Schema (`{key}`) is text that is not JSON: {e}"
-                )))?;
+                parsed = serde_json::from_str::<Json>(text).map_err(|e| {
+                    ReadError::Template(format!("its Dynamic Data Schema (`{key}`) is text that is not JSON: {e}"))
+                })?;
                 at.push(Step::Embedded);
                 &parsed
             }
             value => value,
         };
-        let fields = schema_fields(value)
-            .map_err(|e| ReadError::Template(format!("its Dynamic Data Schema (`{key}`) is not a list of fields: {e}")))?;
+        let fields = schema_fields(value).map_err(|e| {
+            ReadError::Template(format!("its Dynamic Data Schema (`{key}`) is not a list of fields: {e}"))
+        })?;
         Ok(Some((fields, at)))
     };
     if is_template(document) {
@@ -188,8 +189,9 @@ impl Found<'_> {
     /// `defaultValue` stands for a column it lists, since that is what an admin starts from.
     pub fn records(&self) -> Result<Records, ReadError> {
         let document = self.template_document();
-        let template = Template::deserialize(document)
-            .map_err(|e| ReadError::Template(format!("it is not a configuration template's Default Data Template: {e}")))?;
+        let template = Template::deserialize(document).map_err(|e| {
+            ReadError::Template(format!("it is not a configuration template's Default Data Template: {e}"))
+        })?;
         let root = Location::Json(self.template_at.clone());
         let entity_at = key(&key(&root, "credential"), "oauth_entity");
         let entity_object = document.get("credential").and_then(|c| c.get("oauth_entity"));
@@ -270,10 +272,8 @@ impl Found<'_> {
     /// The schema's starting value for the template key `name`, and where it is.
     fn schema_default(&self, name: &str) -> Option<(String, Location)> {
         let (fields, at) = self.schema.as_ref()?;
-        let (index, field) = fields
-            .iter()
-            .enumerate()
-            .find(|(_, field)| field.name.as_deref().is_some_and(|own| own.trim() == name))?;
+        let (index, field) =
+            fields.iter().enumerate().find(|(_, field)| field.name.as_deref().is_some_and(|own| own.trim() == name))?;
         let text = field.default_value.clone().filter(|text| !text.is_empty())?;
         let mut steps = at.clone();
         steps.push(Step::Index(index));

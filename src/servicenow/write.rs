@@ -103,12 +103,13 @@ fn tokens(text: &str) -> Vec<&str> {
 const MAX_ALIGNED: usize = 1 << 20;
 
 /// Spreads the fixed scope list over the entity scopes that were sent: each token stays in the
-/// entity scope it came from (a longest common subsequence pairs the old tokens with the new),
-/// a new one joins the entity scope of the token before it, and an entity scope left empty is
-/// removed with the profile scopes that name it.
+/// entity scope it came from (see [`owners_of`]), an added one joins the entity scope of the
+/// token after it (the last one at the end), and an entity scope left empty is removed with the
+/// profile scopes that name it.
 fn write_scopes(document: &mut Json, records: &Records, old_text: &str, new_text: &str) {
     let sent = records.sent_scopes();
-    let sent: Vec<usize> = sent.into_iter().filter(|index| !records.scopes[*index].value.text.trim().is_empty()).collect();
+    let sent: Vec<usize> =
+        sent.into_iter().filter(|index| !records.scopes[*index].value.text.trim().is_empty()).collect();
     let Some(&first) = sent.first() else { return };
     let old: Vec<(&str, usize)> = sent
         .iter()
@@ -164,31 +165,46 @@ fn write_scopes(document: &mut Json, records: &Records, old_text: &str, new_text
     }
 }
 
-/// Which old token's entity scope each new token goes to.
+/// Which old token's entity scope each new token goes to: the cheapest edit of the old tokens
+/// into the new, where keeping a token costs nothing, replacing it with a close one (a typo's
+/// correction, a case fix) costs one and anything else two, so a correction stays in the entity
+/// scope of what it corrects and a removal does not pull its neighbours across.
 fn owners_of(old: &[(&str, usize)], new: &[&str], first: usize) -> Vec<usize> {
     let (n, m) = (old.len(), new.len());
-    // lcs[i][j]: the longest common subsequence of old[i..] and new[j..].
-    let mut lcs = vec![0u32; (n + 1) * (m + 1)];
+    let replace = |a: &str, b: &str| -> u32 {
+        if a == b {
+            0
+        } else if a.eq_ignore_ascii_case(b) || strsim::jaro_winkler(a, b) >= 0.85 {
+            1
+        } else {
+            2
+        }
+    };
+    // cost[i][j]: the cheapest edit of old[i..] into new[j..].
     let at = |i: usize, j: usize| i * (m + 1) + j;
-    for i in (0..n).rev() {
-        for j in (0..m).rev() {
-            lcs[at(i, j)] =
-                if old[i].0 == new[j] { lcs[at(i + 1, j + 1)] + 1 } else { lcs[at(i + 1, j)].max(lcs[at(i, j + 1)]) };
+    let mut cost = vec![0u32; (n + 1) * (m + 1)];
+    for i in (0..=n).rev() {
+        for j in (0..=m).rev() {
+            cost[at(i, j)] = match (i == n, j == m) {
+                (true, _) => (m - j) as u32,
+                (_, true) => (n - i) as u32,
+                _ => (replace(old[i].0, new[j]) + cost[at(i + 1, j + 1)])
+                    .min(1 + cost[at(i + 1, j)])
+                    .min(1 + cost[at(i, j + 1)]),
+            };
         }
     }
     let mut owners: Vec<Option<usize>> = vec![None; m];
     let (mut i, mut j) = (0, 0);
     while i < n && j < m {
-        if old[i].0 == new[j] {
+        if cost[at(i, j)] == replace(old[i].0, new[j]) + cost[at(i + 1, j + 1)] {
             owners[j] = Some(old[i].1);
             i += 1;
             j += 1;
-        } else if lcs[at(i + 1, j)] >= lcs[at(i, j + 1)] {
+        } else if cost[at(i, j)] == 1 + cost[at(i + 1, j)] {
             i += 1;
         } else {
-            // A token the fixes put here (a renamed or added scope) joins the entity scope of
-            // the old token at this place: a typo's correction stays where the typo was.
-            owners[j] = Some(old.get(i).map_or(first, |(_, owner)| *owner));
+            // An added token: it joins a neighbour's entity scope below.
             j += 1;
         }
     }

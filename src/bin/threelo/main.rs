@@ -12,7 +12,7 @@ use std::process::ExitCode;
 use anstyle::{AnsiColor, Style};
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use threelo::redact::{redacted_secret, Redactor};
-use threelo::servicenow::{form_of, Form};
+use threelo::servicenow::form_of;
 use threelo::uses::{scopes_for, use_items, ScopePlan};
 use threelo::{apply_fixes, check, rules, Applicability, Field, Finding, Fixed, Report, Setup, Severity};
 use unicode_width::UnicodeWidthStr;
@@ -31,7 +31,9 @@ struct Cli {
 #[derive(Subcommand)]
 enum Command {
     /// Check a setup read from a JSON or TOML file, standard input (`-`), flags, or all three
-    /// (flags win). Exits 0 without errors, 1 with errors, 2 when the input is unusable; with
+    /// (flags win). FILE may also be what ServiceNow holds, recognised by its content: a
+    /// configuration template's Default Data Template (JSON) or an XML export of the Application
+    /// Registry records. Exits 0 without errors, 1 with errors, 2 when the input is unusable; with
     /// `--fix` or `--diff`, as a check of the fixed setup would.
     Check(Box<CheckArgs>),
     /// The least scopes for what a client calls, each with the uses that need it. A USE is as in a
@@ -58,12 +60,14 @@ enum Command {
 
 #[derive(Args)]
 struct CheckArgs {
-    /// A JSON or TOML file holding the setup (keys as in `--help`'s flags, with `_`), or `-` for standard input.
+    /// A JSON or TOML file holding the setup (keys as in `--help`'s flags, with `_`), a ServiceNow
+    /// configuration template or XML export, or `-` for standard input.
     file: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t = Format::Human)]
     format: Format,
     /// Rewrite FILE with every safe fix applied, keeping its comments and layout, then report what
-    /// remains. With standard input, print the fixed setup instead.
+    /// remains. With standard input, print the fixed setup instead. A ServiceNow XML export is
+    /// never rewritten: the values to set in ServiceNow are printed.
     #[arg(long, conflicts_with = "diff")]
     fix: bool,
     /// Print what `--fix` would change, as a unified diff, and write nothing.
@@ -117,10 +121,13 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) if !args.unsafe_fixes || args.fix || args.diff => {
-            let checked = match read_source(&args) {
-                Ok(Some((source, form))) if args.fix || args.diff => servicenow::run_fix(&args, &source, form),
-                Ok(Some((source, form))) => servicenow::run_check(&args, &source, form),
-                Ok(None) => run_check(&args),
+            let checked = match load_source(&args) {
+                Ok(Some(source)) => match form_of(&source.text) {
+                    Some(form) if args.fix || args.diff => servicenow::run_fix(&args, &source, form),
+                    Some(form) => servicenow::run_check(&args, &source, form),
+                    None => run_check(&args, Some(source)),
+                },
+                Ok(None) => run_check(&args, None),
                 Err(message) => Err(message),
             };
             checked.unwrap_or_else(|message| usage_error(&message))
@@ -158,24 +165,18 @@ fn main() -> ExitCode {
 }
 
 /// `threelo check` on a setup of threelo's own (JSON, TOML, flags), with `--fix` or `--diff` too.
-fn run_check(args: &CheckArgs) -> Result<ExitCode, String> {
+/// `source`: FILE, read once (standard input cannot be read twice).
+fn run_check(args: &CheckArgs, source: Option<Source>) -> Result<ExitCode, String> {
     if args.fix || args.diff {
-        return run_fix(args);
+        return run_fix(args, source);
     }
-    let (setup, _) = read_setup(args)?;
+    let (setup, _) = read_setup(args, source)?;
     let report = check(&setup);
     let printed = match args.format {
         Format::Json => print_json(&report),
         Format::Human => print_report(&setup, &report),
     };
     Ok(exit_status(printed, &report))
-}
-
-/// The FILE when it is what ServiceNow holds (a configuration template or an XML export),
-/// recognised by its content whatever its name.
-fn read_source(args: &CheckArgs) -> Result<Option<(Source, Form)>, String> {
-    let Some(source) = load_source(args)? else { return Ok(None) };
-    Ok(form_of(&source.text).map(|form| (source, form)))
 }
 
 /// As `threelo check` exits: 1 when the report has errors; 2 when the output could not be written
@@ -246,8 +247,7 @@ fn load_source(args: &CheckArgs) -> Result<Option<Source>, String> {
     })
 }
 
-fn read_setup(args: &CheckArgs) -> Result<(Setup, Option<Source>), String> {
-    let source = load_source(args)?;
+fn read_setup(args: &CheckArgs, source: Option<Source>) -> Result<(Setup, Option<Source>), String> {
     let mut setup = match &source {
         Some(source) => parse_setup(&source.text, source.format, &source.name)?,
         None => Setup::default(),
@@ -260,9 +260,12 @@ fn read_setup(args: &CheckArgs) -> Result<(Setup, Option<Source>), String> {
         }
     }
     if args.file.is_none() && !any_flag {
-        return Err("nothing to check: give a setup FILE (JSON or TOML), `-` for standard input, or flags such as \
-                    --client-id and --scopes (see `threelo check --help`)"
-            .to_string());
+        return Err(
+            "nothing to check: give a setup FILE (JSON or TOML, a ServiceNow configuration template or an XML \
+                    export of its Application Registry), `-` for standard input, or flags such as --client-id and \
+                    --scopes (see `threelo check --help`)"
+                .to_string(),
+        );
     }
     Ok((setup, source))
 }
@@ -596,15 +599,21 @@ fn wrapped_after(text: &str, label_width: usize, indent: usize) -> String {
 
 /// `check --fix` and `check --diff`: the setup's fixes, through the core's [`apply_fixes`], written
 /// back in the file's own format (only the changed values replaced), or shown as a diff.
-fn run_fix(args: &CheckArgs) -> Result<ExitCode, String> {
-    if let Some((field, _)) = args.field_flags().into_iter().find(|(_, value)| value.is_some()) {
-        let flag = field.key().replace('_', "-");
-        return Err(format!(
-            "--{flag} cannot be used with --fix or --diff: they change the setup FILE, so change {} there",
+/// `--fix` and `--diff` change FILE: a flag's value would be written nowhere.
+fn refuse_flags_with_fix(args: &CheckArgs) -> Result<(), String> {
+    match args.field_flags().into_iter().find(|(_, value)| value.is_some()) {
+        Some((field, _)) => Err(format!(
+            "--{} cannot be used with --fix or --diff: they change the setup FILE, so change {} there",
+            field.key().replace('_', "-"),
             field.key()
-        ));
+        )),
+        None => Ok(()),
     }
-    let (setup, source) = read_setup(args)?;
+}
+
+fn run_fix(args: &CheckArgs, source: Option<Source>) -> Result<ExitCode, String> {
+    refuse_flags_with_fix(args)?;
+    let (setup, source) = read_setup(args, source)?;
     let source = source.ok_or("nothing to fix: give a setup FILE (JSON or TOML), or `-` for standard input")?;
     let json_report = matches!(args.format, Format::Json);
     if json_report && args.diff {

@@ -36,6 +36,12 @@ pub(super) fn run_check(args: &CheckArgs, source: &Source, form: Form) -> Result
 
 /// `--fix` and `--diff` on a template or an export.
 pub(super) fn run_fix(args: &CheckArgs, source: &Source, form: Form) -> Result<ExitCode, String> {
+    super::refuse_flags_with_fix(args)?;
+    if matches!(args.format, Format::Json) && (args.diff || source.path.is_none() || form == Form::Export) {
+        return Err("--fix here prints a fixed template, a diff or the values to set, not a report: leave out \
+                    --format json"
+            .to_string());
+    }
     match form {
         Form::Template => fix_template_file(args, source),
         Form::Export => list_export_fixes(args, source),
@@ -101,7 +107,8 @@ fn list_export_fixes(args: &CheckArgs, source: &Source) -> Result<ExitCode, Stri
             )?;
         }
         for (origin, value) in &changes {
-            writeln!(out, "  {}\n    set to {}", for_terminal(origin), visible(value))?;
+            let value = if value.is_empty() { "(empty)".to_string() } else { visible(value) };
+            writeln!(out, "  {}\n    set to {value}", for_terminal(origin))?;
         }
         Ok(())
     })();
