@@ -127,7 +127,7 @@ pub fn consent_refused(error: &str, description: Option<&str>, setup: &Setup) ->
         (diagnosis_markup(&diagnosis))
         p { "Start again from " a href="/connect" { "/connect" } " once that is fixed. Nothing was exchanged or stored." }
     };
-    problem.extensions.insert("atlassian_error".into(), error.into());
+    problem.extensions.push(("atlassian_error".into(), error.into()));
     with_cause(problem, &diagnosis)
 }
 
@@ -153,9 +153,9 @@ fn diagnosis_markup(diagnosis: &Diagnosis) -> Markup {
 /// The problem details' members for a diagnosis: `cause` (a stable code `causes()` documents)
 /// and `fixes`, the same words the page shows.
 fn with_cause(mut problem: Problem, diagnosis: &Diagnosis) -> Problem {
-    problem.extensions.insert("cause".into(), diagnosis.cause.code().into());
+    problem.extensions.push(("cause".into(), diagnosis.cause.code().into()));
     let fixes: Vec<Value> = diagnosis.fixes.iter().map(|remedy| Value::from(remedy.text.as_str())).collect();
-    problem.extensions.insert("fixes".into(), Value::Array(fixes));
+    problem.extensions.push(("fixes".into(), Value::Array(fixes)));
     problem
 }
 
@@ -196,7 +196,7 @@ pub fn token_failed(error: &TokenError, diagnosis: &Diagnosis) -> Problem {
         p { "Nothing was stored." }
     };
     if let TokenError::OAuth(oauth) = error {
-        problem.extensions.insert("atlassian_error".into(), oauth.error().into());
+        problem.extensions.push(("atlassian_error".into(), oauth.error().into()));
     }
     with_cause(problem, diagnosis)
 }

@@ -162,8 +162,9 @@ pub struct Problem {
     pub detail: String,
     /// More of the page, after the detail.
     pub more: Markup,
-    /// Extension members of the problem details.
-    pub extensions: Map<String, Value>,
+    /// Extension members of the problem details, in the order they are sent. A list rather than a
+    /// `Map`: it keeps `Problem` small (clippy's `result_large_err`) whichever `serde_json` map is built.
+    pub extensions: Vec<(String, Value)>,
 }
 
 impl Problem {
@@ -174,7 +175,7 @@ impl Problem {
             title: title.into(),
             detail: detail.into(),
             more: Markup::default(),
-            extensions: Map::new(),
+            extensions: Vec::new(),
         }
     }
 
@@ -251,7 +252,7 @@ mod tests {
     #[test]
     fn problem_details_follow_rfc_9457() {
         let mut problem = Problem::new(503, "worker-misconfigured", "Misconfigured", "3 errors");
-        problem.extensions.insert("errors".into(), json!(3));
+        problem.extensions.push(("errors".into(), json!(3)));
         let reply = problem.reply(Wants::ProblemJson);
         assert_eq!(reply.header("content-type"), Some("application/problem+json"));
         let body: Value = serde_json::from_slice(&reply.body).unwrap();
