@@ -21,8 +21,14 @@ const manifest = {
   exports: {
     '.': { types: './threelo.d.ts', default: './threelo.js' },
     './threelo_bg.wasm': './threelo_bg.wasm',
+    './servicenow': { types: './servicenow/threelo_servicenow.d.ts', default: './servicenow/threelo_servicenow.js' },
+    './servicenow/threelo_servicenow_bg.wasm': './servicenow/threelo_servicenow_bg.wasm',
   },
-  files: ['threelo.js', 'threelo.d.ts', 'threelo_bg.wasm', 'threelo_bg.wasm.d.ts', 'snippets/', 'README.md'],
+  files: [
+    'threelo.js', 'threelo.d.ts', 'threelo_bg.wasm', 'threelo_bg.wasm.d.ts', 'snippets/',
+    'servicenow/threelo_servicenow.js', 'servicenow/threelo_servicenow.d.ts', 'servicenow/threelo_servicenow_bg.wasm',
+    'servicenow/threelo_servicenow_bg.wasm.d.ts', 'README.md',
+  ],
   sideEffects: false,
   keywords: ['atlassian', 'confluence', 'oauth', 'servicenow', 'validator', 'wasm'],
 };
@@ -41,4 +47,13 @@ const report = check({ client_id: '…', callback_url: 'https://dev12345.service
 
 \`report.findings\` lists each problem with its rule code, severity, field, UTF-16 span, message,
 help and fix; \`rules()\` documents every rule; \`version()\` is ${manifest.version}.
+
+What ServiceNow holds (a configuration template's JSON, or an XML export of the Application
+Registry) is read by a second module, so that a page that never reads one does not load it:
+
+\`\`\`js
+import initServiceNow, { setupFromServiceNow } from 'threelo/servicenow';
+await initServiceNow();
+const { setup, origins, findings } = setupFromServiceNow(text); // then check(setup)
+\`\`\`
 `);

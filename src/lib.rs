@@ -49,7 +49,7 @@ pub mod report;
 pub mod servicenow;
 pub mod setup;
 pub mod uses;
-#[cfg(feature = "web")]
+#[cfg(any(feature = "web", feature = "web-servicenow"))]
 pub mod web;
 
 pub use check::{apply_fixes, check, cross_check, rules, Fixed, Rule, RuleInfo};

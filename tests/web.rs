@@ -30,7 +30,7 @@ fn from_js(value: JsValue) -> serde_json::Value {
 }
 
 fn thrown_message(result: Result<JsValue, JsValue>) -> String {
-    let error: JsValue = result.expect_err("must throw").into();
+    let error: JsValue = result.expect_err("must throw");
     Error::from(error).message().into()
 }
 

@@ -62,6 +62,8 @@ pub enum ReadError {
     /// Several registry records and none, or more than one, for Atlassian.
     SeveralRecords(Vec<String>),
     Template(String),
+    /// Nothing but white space.
+    Empty,
 }
 
 impl fmt::Display for ReadError {
@@ -103,15 +105,39 @@ impl fmt::Display for ReadError {
                 names.join(", ")
             ),
             ReadError::Template(error) => write!(f, "the configuration template cannot be read: {error}"),
+            ReadError::Empty => f.write_str(
+                "there is nothing to read: paste a configuration template's Default Data Template (JSON) or an XML \
+                 export of the Application Registry record",
+            ),
         }
     }
 }
 
 impl std::error::Error for ReadError {}
 
+/// Parses JSON text: serde_json natively; the browser's own `JSON.parse` in the docs page, where
+/// serde_json's parser would be 43 KB of the wasm's gzip (measured for `explain`).
+pub trait ParseJson {
+    fn parse(&self, text: &str) -> Result<serde_json::Value, String>;
+}
+
+/// [`ParseJson`] by serde_json.
+pub struct NativeJson;
+
+impl ParseJson for NativeJson {
+    fn parse(&self, text: &str) -> Result<serde_json::Value, String> {
+        serde_json::from_str(text).map_err(|e| e.to_string())
+    }
+}
+
 /// Which form `text` is, by its content: XML (an export), or JSON holding a Default Data Template.
 /// `None`: neither, so a setup of threelo's own.
 pub fn form_of(text: &str) -> Option<Form> {
+    form_of_with(text, &NativeJson)
+}
+
+/// [`form_of`] with JSON parsed by `json`.
+pub fn form_of_with(text: &str, json: &dyn ParseJson) -> Option<Form> {
     let text = text.trim_start_matches('\u{feff}').trim_start();
     if text.starts_with('<') {
         return Some(Form::Export);
@@ -119,8 +145,8 @@ pub fn form_of(text: &str) -> Option<Form> {
     if !text.starts_with('{') {
         return None;
     }
-    let document: serde_json::Value = serde_json::from_str(text).ok()?;
-    template::find(&document).ok()?.map(|_| Form::Template)
+    let document = json.parse(text).ok()?;
+    template::find(&document, json).ok()?.map(|_| Form::Template)
 }
 
 /// Where a setup field's value came from.
@@ -144,16 +170,23 @@ pub struct Imported {
 
 /// Reads a configuration template or an XML export (see [`form_of`]).
 pub fn read_servicenow(text: &str) -> Result<Imported, ReadError> {
+    read_servicenow_with(text, &NativeJson)
+}
+
+/// [`read_servicenow`] with JSON parsed by `json`.
+pub fn read_servicenow_with(text: &str, json: &dyn ParseJson) -> Result<Imported, ReadError> {
     let text = text.trim_start_matches('\u{feff}');
+    if text.trim().is_empty() {
+        return Err(ReadError::Empty);
+    }
     let (form, records) = if text.trim_start().starts_with('<') {
         (Form::Export, export::read(text)?)
     } else {
         if text.len() > export::MAX_BYTES {
             return Err(ReadError::TooLarge(text.len()));
         }
-        let document: serde_json::Value =
-            serde_json::from_str(text).map_err(|e| ReadError::Template(format!("it is not JSON: {e}")))?;
-        let found = template::find(&document)?.ok_or_else(|| {
+        let document = json.parse(text).map_err(|e| ReadError::Template(format!("it is not JSON: {e}")))?;
+        let found = template::find(&document, json)?.ok_or_else(|| {
             ReadError::Template(
                 "it has no `credential` or `connection` object (nor a Default Data Template holding them)".to_string(),
             )

@@ -6,7 +6,7 @@ use serde::{Deserialize, Deserializer};
 use serde_json::Value as Json;
 
 use super::records::{EntityScope, Location, Profile, ProfileScope, Records, ScopeRef, Step, Value, COLUMNS};
-use super::ReadError;
+use super::{ParseJson, ReadError};
 
 /// Where the Default Data Template and the Dynamic Data Schema are in the document.
 pub(crate) struct Found<'a> {
@@ -29,7 +29,7 @@ fn is_template(value: &Json) -> bool {
 
 /// Finds the template in `document`: the document itself, or the value of a key named like
 /// "Default Data Template" (an object, or JSON text holding one).
-pub(crate) fn find(document: &Json) -> Result<Option<Found<'_>>, ReadError> {
+pub(crate) fn find<'a>(document: &'a Json, json: &dyn ParseJson) -> Result<Option<Found<'a>>, ReadError> {
     let schema_in = |object: &serde_json::Map<String, Json>| -> Result<_, ReadError> {
         let Some((key, value)) = object.iter().find(|(key, _)| folded(key) == "dynamicdataschema") else {
             return Ok(None);
@@ -38,7 +38,7 @@ pub(crate) fn find(document: &Json) -> Result<Option<Found<'_>>, ReadError> {
         let parsed;
         let value = match value {
             Json::String(text) => {
-                parsed = serde_json::from_str::<Json>(text).map_err(|e| {
+                parsed = json.parse(text).map_err(|e| {
                     ReadError::Template(format!("its Dynamic Data Schema (`{key}`) is text that is not JSON: {e}"))
                 })?;
                 at.push(Step::Embedded);
@@ -61,7 +61,7 @@ pub(crate) fn find(document: &Json) -> Result<Option<Found<'_>>, ReadError> {
     let schema = schema_in(object)?;
     match value {
         Json::String(text) => {
-            let embedded: Json = serde_json::from_str(text).map_err(|e| {
+            let embedded: Json = json.parse(text).map_err(|e| {
                 ReadError::Template(format!("its Default Data Template (`{key}`) is text that is not JSON: {e}"))
             })?;
             Ok(Some(Found {

@@ -5,7 +5,8 @@
 
 use wasm_bindgen::prelude::*;
 
-use super::{setup_from_js, to_utf16_spans};
+use super::setup_from_js;
+use crate::web::convert::{json_value, to_utf16_spans};
 use js_sys::{Array, Object, Reflect};
 
 use crate::explain::{causes, explain_with, ErrorBody, Incident, ReadBodies};
@@ -191,11 +192,6 @@ fn get(object: &Object, key: &str) -> JsValue {
 #[wasm_bindgen(js_name = causes, unchecked_return_type = "CauseInfo[]")]
 pub fn cause_list() -> Result<JsValue, JsValue> {
     json_value(&causes())
-}
-
-fn json_value(value: &impl serde::Serialize) -> Result<JsValue, JsValue> {
-    let text = serde_json::to_string(value).map_err(|error| JsValue::from(js_sys::Error::new(&error.to_string())))?;
-    js_sys::JSON::parse(&text)
 }
 
 fn type_error(message: &str) -> JsValue {
