@@ -51,6 +51,7 @@ fn expected(text: &str) -> serde_json::Value {
     serde_json::json!({
         "form": imported.form,
         "setup": setup,
+        "fields": threelo::servicenow::HELD_FIELDS,
         "origins": imported.origins(),
         "findings": findings,
     })
@@ -103,6 +104,23 @@ fn what_cannot_be_read_throws_the_cores_reason() {
             assert!(thrown.starts_with(reason.split(": ").next().unwrap()), "{text:?}: {thrown} vs {reason}");
         } else {
             assert_eq!(thrown, reason, "{text:?}");
+        }
+    }
+}
+
+#[wasm_bindgen_test]
+fn broken_json_is_reported_without_quoting_it() {
+    // V8's JSON.parse quotes the text near the fault; the secret must not reach the page that way.
+    let secret = "ATOAxK7fQ2mZp9LrT4vW8yB1nC6hJ3sD5gF0aE2iU7oY9kM4qR8tX1zV6bN3wP5cLm7Q0A1B2C3D";
+    for text in [
+        format!(r#"{{"credential": {{"oauth_entity": {{"client_secret": {secret}}}}}}}"#),
+        format!(r#"{{"credential": {{"oauth_entity": {{"client_secret": "{secret}" "client_id": "x"}}}}}}"#),
+        format!("{{\"credential\": \"{secret}"),
+    ] {
+        let thrown = thrown_message(setup_from_servicenow(&text));
+        assert!(thrown.starts_with("the configuration template cannot be read: it is not JSON: "), "{thrown}");
+        for piece in secret.as_bytes().chunks(6) {
+            assert!(!thrown.contains(std::str::from_utf8(piece).unwrap()), "{thrown}");
         }
     }
 }

@@ -149,6 +149,22 @@ pub fn form_of_with(text: &str, json: &dyn ParseJson) -> Option<Form> {
     template::find(&document, json).ok()?.map(|_| Form::Template)
 }
 
+/// The setup fields that what ServiceNow holds speaks for, set or not: the registry record's
+/// columns, its scopes and the connection's URL. The others (the console's callback URL, the
+/// app's enabled scopes, what the client calls) are the admin's to say; a face filling a form from
+/// ServiceNow leaves them as they are.
+pub const HELD_FIELDS: [Field; 9] = [
+    Field::ClientId,
+    Field::ClientSecret,
+    Field::GrantType,
+    Field::AuthorizationUrl,
+    Field::TokenUrl,
+    Field::RevocationUrl,
+    Field::RedirectUrl,
+    Field::Scopes,
+    Field::ApiBaseUrl,
+];
+
 /// Where a setup field's value came from.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct Origin {
@@ -277,5 +293,20 @@ impl Imported {
         // Most severe first, then in field order, as the setup's own report orders them.
         report.findings.sort_by_key(|finding| (finding.severity, finding.field));
         report
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn held_fields_are_the_columns_read_the_scopes_and_the_connection_url() {
+        let mut read: Vec<Field> = records::COLUMNS.iter().map(|(_, field)| *field).collect();
+        read.extend([Field::Scopes, Field::ApiBaseUrl]);
+        let mut held = HELD_FIELDS.to_vec();
+        read.sort_by_key(|field| field.key());
+        held.sort_by_key(|field| field.key());
+        assert_eq!(held, read);
     }
 }

@@ -9,8 +9,9 @@ use wasm_bindgen::prelude::*;
 use js_sys::{Array, Object};
 
 use super::convert::{json_value, to_utf16_spans};
+use crate::diagnostic::Field;
 use crate::report::Finding;
-use crate::servicenow::{read_servicenow_with, Form, Origin, ParseJson};
+use crate::servicenow::{read_servicenow_with, Form, Origin, ParseJson, HELD_FIELDS};
 use crate::setup::Setup;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -23,6 +24,8 @@ export interface Origin { field: FieldName; origin: string; }
 export interface FromServiceNow {
   form: "template" | "export";
   setup: Setup;
+  /** The fields ServiceNow speaks for, set in `setup` or not: fill these, leave the rest as they are. */
+  fields: FieldName[];
   origins: Origin[];
   /** The `servicenow/*` findings, which only the records show (the setup's own come from `check`). */
   findings: Finding[];
@@ -33,6 +36,7 @@ export interface FromServiceNow {
 struct FromServiceNow<'a> {
     form: Form,
     setup: &'a Setup,
+    fields: &'static [Field],
     origins: Vec<Origin>,
     findings: Vec<Finding>,
 }
@@ -44,7 +48,13 @@ pub fn setup_from_servicenow(text: &str) -> Result<JsValue, JsValue> {
         .map_err(|error| JsValue::from(js_sys::Error::new(&error.to_string())))?;
     let mut findings = imported.servicenow_findings();
     to_utf16_spans(&imported.setup, &mut findings);
-    json_value(&FromServiceNow { form: imported.form, setup: &imported.setup, origins: imported.origins(), findings })
+    json_value(&FromServiceNow {
+        form: imported.form,
+        setup: &imported.setup,
+        fields: &HELD_FIELDS,
+        origins: imported.origins(),
+        findings,
+    })
 }
 
 /// JSON read by `JSON.parse`, then turned into a `serde_json::Value` for the template's derives.
@@ -56,9 +66,24 @@ const MAX_DEPTH: usize = 32;
 impl ParseJson for BrowserJson {
     fn parse(&self, text: &str) -> Result<serde_json::Value, String> {
         let value = js_sys::JSON::parse(text).map_err(|error| {
-            error.dyn_ref::<js_sys::Error>().map_or("not JSON".to_string(), |error| String::from(error.message()))
+            let message = error.dyn_ref::<js_sys::Error>().map(|error| String::from(error.message()));
+            where_it_breaks(message.as_deref().unwrap_or(""))
         })?;
         to_json(&value, 0)
+    }
+}
+
+/// `JSON.parse`'s complaint, reduced to where the text breaks: V8 quotes the text around the
+/// fault, which may be the secret, so only the line and column numbers are kept.
+fn where_it_breaks(message: &str) -> String {
+    let number_after = |word: &str| -> Option<&str> {
+        let rest = &message[message.find(word)? + word.len()..];
+        let digits = &rest[..rest.find(|c: char| !c.is_ascii_digit()).unwrap_or(rest.len())];
+        (!digits.is_empty()).then_some(digits)
+    };
+    match (number_after("line "), number_after("column ")) {
+        (Some(line), Some(column)) => format!("it breaks off at line {line}, column {column}"),
+        _ => "a quote, comma or brace is missing or extra".to_string(),
     }
 }
 
