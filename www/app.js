@@ -9,6 +9,7 @@
 // the renderer the browser extension uses too.
 import './finding-view.js';
 import { explainAgain, renderCauseReference, wireExplainPanel } from './explain-panel.js';
+import { refreshOrigins, wireServiceNowImport } from './servicenow-import.js';
 
 // The validator module is imported dynamically, so that a missing or blocked build still leaves a
 // working page that says what went wrong. Its API: `init()`, `check(setup)`, `applyFixes(setup,
@@ -112,6 +113,14 @@ async function start() {
   renderRuleReference();
   renderCauseReference(validator);
   wireExplainPanel(validator, readSetup, labelOf);
+  wireServiceNowImport({
+    fill: fillFromServiceNow,
+    labelOf,
+    inputFor,
+    // A ServiceNow-only finding is about the records, not the form: its fix is for the template
+    // (`threelo check --fix`), so it has no button here.
+    findingOptions: (finding) => ({ helpLabel: 'How to fix: ', source: { prefix: 'Rule ', href: `#rule-${finding.rule}` } }),
+  });
   // After the validator: what a link may fill in is decided by its redaction predicate.
   restoreFromFragment();
   window.addEventListener('hashchange', restoreFromFragment);
@@ -147,6 +156,23 @@ function fillForm(values, { keepSecret = false } = {}) {
     const value = values[field];
     inputFor(field).value = typeof value === 'string' ? value : '';
   }
+}
+
+/**
+ * Writes what ServiceNow holds into `fields` (those it speaks for) and checks again. A secret it
+ * does not give (an export's is encrypted) leaves the one typed as it is.
+ */
+function fillFromServiceNow(values, fields) {
+  for (const field of fields) {
+    const input = inputFor(field);
+    if (!input) continue;
+    const value = typeof values[field] === 'string' ? values[field] : '';
+    if (secretFields.has(field) && value === '') continue;
+    input.value = value;
+  }
+  forgetUndo();
+  clearShareOutput();
+  runCheck();
 }
 
 /** The core's labels on the form's fields, so that the page and the core's messages use the same words. */
@@ -291,6 +317,7 @@ function runCheck() {
   renderFixControls(report);
   renderOutput(report);
   explainAgain();
+  refreshOrigins();
   return report;
 }
 

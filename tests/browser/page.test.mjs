@@ -524,6 +524,93 @@ describe('the docs page', () => {
       assert.ok(await skipLinkBottom() <= 0, 'the skip link hides again once focus leaves it');
     }));
 
+  test('From ServiceNow: a pasted template fills what ServiceNow holds, keeps the rest, and says where each value came from', () =>
+    withPage('from-servicenow-template', async (page) => {
+      await loadPreset(page, 'blank');
+      await page.fill('#callback_url', CALLBACK);
+      await page.fill('#uses', 'servicenow');
+      // The reader is a module of its own, not loaded until something is read.
+      const loadedBefore = await page.evaluate(() =>
+        performance.getEntriesByType('resource').filter((entry) => entry.name.includes('threelo_servicenow')).length);
+      assert.equal(loadedBefore, 0);
+      // The common slip: the profile names the entity scope's name instead of its value.
+      const template = JSON.parse(readFileSync(join(ROOT, 'examples', 'servicenow-authorization-code.template.json'), 'utf8'));
+      const entity = template.credential.oauth_entity;
+      entity.oauth_entity_profile[0].oauth_entity_profile_scope = [entity.oauth_entity_scope[0].name];
+      const text = JSON.stringify(template, null, 2);
+      await page.click('#from-servicenow summary');
+      await page.fill('#servicenow-text', text);
+      await page.waitForSelector('#servicenow-result:not([hidden])');
+      const answer = await page.evaluate(async (text) => {
+        const reader = await import('./pkg/servicenow/threelo_servicenow.js');
+        await reader.default();
+        return reader.setupFromServiceNow(text);
+      }, text);
+      assert.equal(answer.form, 'template');
+      // Every field ServiceNow speaks for holds the core's value; the others are as typed.
+      const values = await formValues(page);
+      for (const field of answer.fields) assert.equal(values[field], answer.setup[field] ?? '', field);
+      assert.equal(values.client_secret, entity.client_secret);
+      assert.equal(values.callback_url, CALLBACK);
+      assert.equal(values.uses, 'servicenow');
+      // The pasted text (which holds the secret in clear) is not kept in the box.
+      assert.equal(await page.inputValue('#servicenow-text'), '');
+      assert.match(await page.textContent('#servicenow-status'), /Read a configuration template: \d+ fields filled/);
+      // The findings only the records show, drawn like the form's, linking to their rules.
+      const shown = await page.$$eval('#servicenow-findings li.finding', (items) => items.map((li) => li.dataset.rule));
+      assert.deepEqual(shown, answer.findings.map((finding) => finding.rule));
+      assert.ok(shown.includes('servicenow/profile-scope-unmatched'), `${shown}`);
+      assert.equal(await page.locator('#servicenow-findings a[href="#rule-servicenow/profile-scope-unmatched"]').count(), 1);
+      // The form's own findings are the core's for the setup now in the form.
+      const report = await coreReport(page);
+      const inForm = await page.$$eval('#setup-form li.finding', (items) => items.map((item) => item.dataset.rule));
+      assert.deepEqual(inForm.sort(), report.findings.map((finding) => finding.rule).sort());
+      // Where each value came from: listed, and noted under each field while it holds that value.
+      const origins = await page.$$eval('#servicenow-origins dd', (items) => items.map((dd) => dd.textContent));
+      assert.deepEqual(origins, answer.origins.map((origin) => origin.origin));
+      assert.ok(origins.includes('credential.oauth_entity.redirect_url'), `${origins}`);
+      const note = '[data-field="redirect_url"] .field-origin';
+      assert.equal(await page.textContent(note), 'From ServiceNow: credential.oauth_entity.redirect_url');
+      await page.fill('#redirect_url', CALLBACK);
+      assert.equal(await page.locator(note).count(), 0);
+      // The secret is in its masked field only.
+      const body = await page.evaluate(() => document.body.innerText);
+      assert.ok(!body.includes(entity.client_secret.slice(8)), 'the secret is shown');
+    }));
+
+  test('From ServiceNow: an XML export chosen as a file keeps the typed secret; a DOCTYPE is refused with the reason', () =>
+    withPage('from-servicenow-export', async (page) => {
+      await loadPreset(page, 'blank');
+      await page.fill('#client_secret', SECRET);
+      await page.click('#from-servicenow summary');
+      const file = join(ROOT, 'examples', 'servicenow-client-credentials.export.xml');
+      const xml = readFileSync(file, 'utf8');
+      await page.setInputFiles('#servicenow-file', file);
+      await page.waitForSelector('#servicenow-result:not([hidden])');
+      assert.match(await page.textContent('#servicenow-status'),
+        /Read an XML export \(servicenow-client-credentials\.export\.xml\): \d+ fields filled/);
+      assert.equal(await page.inputValue('#grant_type'), 'client_credentials');
+      // An exported secret is ServiceNow's encrypted value: the one typed stays, the exported one is never shown.
+      assert.equal(await page.inputValue('#client_secret'), SECRET);
+      const encrypted = xml.split('<client_secret>')[1].split('<')[0];
+      const shown = await page.$$eval('#servicenow-findings li.finding', (items) => items.map((li) => li.dataset.rule));
+      assert.ok(shown.includes('servicenow/encrypted-secret'), `${shown}`);
+      const body = await page.evaluate(() => document.body.innerText);
+      assert.ok(!body.includes(encrypted), 'the exported secret is shown');
+      assert.match(body, /oauth_entity "Confluence Cloud", column token_url, line 10/);
+      // Hostile XML is refused with the core's reason, and the form is left as it is.
+      const before = await formValues(page);
+      await page.setInputFiles('#servicenow-file', {
+        name: 'bomb.xml',
+        mimeType: 'text/xml',
+        buffer: Buffer.from('<?xml version="1.0"?><!DOCTYPE unload [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;">]><unload>&b;</unload>'),
+      });
+      await page.waitForSelector('#servicenow-error:not([hidden])');
+      assert.match(await page.textContent('#servicenow-error'), /Not read\. bomb\.xml: The XML declares a DOCTYPE/);
+      assert.equal(await page.isVisible('#servicenow-result'), false);
+      assert.deepEqual(await formValues(page), before);
+    }));
+
   test('the footer shows the validator\'s version, the one its npm package declares', () =>
     withPage('version', async (page) => {
       // pkg/package.json is written by scripts/write-pkg-manifest.mjs; the text is what the wasm's version() says.
