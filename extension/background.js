@@ -3,10 +3,32 @@
 // fields their page shows; the answer is the findings that page should show. Nothing here makes a
 // request (the .wasm is read from the extension itself) or logs a value.
 import init, { applyFixes, check, crossCheck, hiddenFields, rules } from './pkg/threelo.js';
-import { cleanFields, cleanOffered, compose, pair, present, requestedOnPermissions } from './crosscheck.js';
+import initServiceNow, { setupFromServiceNow } from './pkg/servicenow/threelo_servicenow.js';
+import {
+  cleanFields, cleanOffered, compose, pair, present, requestedOnPermissions, withOrigins,
+} from './crosscheck.js';
 import * as memory from './memory.js';
 
 const ready = init({ module_or_path: new URL('./pkg/threelo_bg.wasm', import.meta.url) });
+/** The ServiceNow reader, instantiated on the first configuration template: most pages never need it. */
+let serviceNowReady = null;
+/** A template longer than this is no Application Registry setup: it is not read. */
+const MAX_TEMPLATE = 2 * 1024 * 1024;
+
+/** What a configuration template's form holds, read by the core; null when it cannot be read. */
+async function readTemplate(text) {
+  if (typeof text !== 'string' || text.length > MAX_TEMPLATE) return null;
+  serviceNowReady ??= initServiceNow({
+    module_or_path: new URL('./pkg/servicenow/threelo_servicenow_bg.wasm', import.meta.url),
+  });
+  await serviceNowReady;
+  try {
+    return setupFromServiceNow(text);
+  } catch {
+    // Half-typed JSON, or not a template: the form is ServiceNow's to validate; nothing is shown.
+    return null;
+  }
+}
 memory.restrictAccess();
 
 /** Which side a content script is on, from the address its frame really has (not from what it says). */
@@ -30,8 +52,10 @@ async function answer(message, sender) {
   const site = siteOf(sender.url);
   if (!site) return null;
   const host = new URL(sender.url).hostname;
-  const fields = cleanFields(message.fields);
   const page = typeof message.page === 'string' ? message.page : '';
+  const template = site === 'servicenow' && page === 'template' ? await readTemplate(message.fields?.template) : null;
+  if (page === 'template' && !template) return { findings: [], summary: { errors: 0, warnings: 0, infos: 0 } };
+  const fields = cleanFields(template ? template.setup : message.fields);
   let remembered;
   if (message.remember === false) {
     remembered = await memory.read(); // asked again only because the memory changed
@@ -51,6 +75,7 @@ async function answer(message, sender) {
   const onPermissions = requestedOnPermissions(site, page, fields, offered, remembered, host);
   const requested = onPermissions && { ...onPermissions, offered, report: check(onPermissions.setup) };
   const shown = present(report, { site, page, fields, borrowed, remembered, crossReport, perScope, requested });
+  if (template) return withOrigins(shown, template, fields.client_secret);
   if (message.kind !== 'apply-all') return shown;
   // Apply all safe fixes: the core's applyFixes, from the fixes this page shows; the answer is the
   // page's own fields it changed (a borrowed field is the other side's to fix).

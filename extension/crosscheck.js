@@ -170,6 +170,29 @@ function notOnThisPage({ report, setup, from, offered }) {
   return shown;
 }
 
+/**
+ * A configuration template's findings as its form shows them (`read` is the core's
+ * setupFromServiceNow answer): each of the setup's own findings says where in the template its
+ * value is, the entry of `read.origins` whose `within` holds the finding's span or else the
+ * field's own, as the core's `origin_of` does; the findings only the records show follow, with
+ * their own origins. No fix is offered: the template's text is not the setup's (threelo check --fix
+ * rewrites a template file).
+ */
+export function withOrigins(shown, read, secret) {
+  const originOf = (finding) => {
+    const ofField = read.origins.filter((origin) => origin.field === finding.field);
+    const start = finding.span?.start;
+    const inside = ofField.find((origin) => origin.within && start !== undefined
+      && origin.within.start <= start && start < origin.within.end);
+    return (inside ?? ofField.find((origin) => !origin.within))?.origin;
+  };
+  const findings = [
+    ...shown.findings.map((finding) => ({ ...finding, origin: finding.origin ?? originOf(finding), fix: undefined })),
+    ...read.findings.map((finding) => redacted({ ...finding, fix: undefined }, secret)),
+  ];
+  return { findings, summary: count(findings) };
+}
+
 /** The secret never shows in a message, even if the validator's own redaction were to miss it. */
 function redacted(finding, secret) {
   const hidden = typeof secret === 'string' ? secret.trim() : '';

@@ -48,11 +48,20 @@ fn expected(text: &str) -> serde_json::Value {
             }
         }
     }
+    let mut origins = serde_json::to_value(imported.origins()).unwrap();
+    for origin in origins.as_array_mut().unwrap() {
+        let field = origin["field"].clone();
+        if let Some(within) = origin.get_mut("within") {
+            for end in ["start", "end"] {
+                within[end] = units(&field, &within[end]);
+            }
+        }
+    }
     serde_json::json!({
         "form": imported.form,
         "setup": setup,
         "fields": threelo::servicenow::HELD_FIELDS,
-        "origins": imported.origins(),
+        "origins": origins,
         "findings": findings,
     })
 }

@@ -55,6 +55,9 @@ globalThis.threelo.findingView = (() => {
       body.append(line);
     }
 
+    // Read from ServiceNow (a template or an export): where in it the value is.
+    if (finding.origin) body.append(element('p', 'origin', `In ServiceNow: ${finding.origin}`));
+
     if (finding.help) {
       const help = element('p', 'help');
       if (helpLabel) help.append(element('span', 'help-label', helpLabel));
@@ -99,7 +102,7 @@ globalThis.threelo.findingView = (() => {
 
   /** Everything an item shows but its tooltip: two findings with one key look the same. */
   function keyOf(finding, { fix = null, excerpt = null, helpLabel = '', source = {} } = {}) {
-    return JSON.stringify([finding.rule, finding.severity, finding.message, finding.help, excerpt ?? null, helpLabel,
+    return JSON.stringify([finding.rule, finding.severity, finding.message, finding.origin ?? null, finding.help, excerpt ?? null, helpLabel,
       source.prefix ?? '', source.href ?? '',
       fix && finding.fix ? [finding.fix.applicability, fix.label ?? '', fix.showValue !== false] : null]);
   }

@@ -25,6 +25,7 @@ threelo.ui = (() => {
     .text { margin: 0; }
     .severity { font-weight: 600; }
     .help { margin: 2px 0 0; }
+    .origin { margin: 2px 0 0; opacity: 0.8; font-size: 0.92em; overflow-wrap: anywhere; }
     .actions { display: flex; align-items: center; flex-wrap: wrap; gap: 8px; margin-top: 4px; }
     .source { opacity: .8; font-size: 11px; }
     .panel .source code { background: none; padding: 0; font: inherit; color: inherit; }

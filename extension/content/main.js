@@ -114,7 +114,8 @@
     const safe = answer.findings.filter((finding) => finding.fix?.applicability === 'safe' && canFix(finding.fix)).length;
     let offerAll = safe >= 2;
     for (const binding of view.bindings) {
-      const findings = answer.findings.filter((finding) => finding.field === binding.field);
+      // A configuration template is one field holding a whole setup: every finding is its.
+      const findings = binding.all ? answer.findings : answer.findings.filter((finding) => finding.field === binding.field);
       if (binding.rows) {
         showRows(binding, findings, used);
         continue;

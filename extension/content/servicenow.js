@@ -1,6 +1,9 @@
 // ServiceNow: the Application Registry form (oauth_entity.do: Client ID, Client Secret, Default
 // Grant type, Authorization URL, Token URL, Token Revocation URL, Redirect URL) and the OAuth
-// Entity Scope form (oauth_entity_scope.do: OAuth scope). Fields are found by their labels, as
+// Entity Scope form (oauth_entity_scope.do: OAuth scope), and a Connection & Credential
+// configuration template's form (sys_alias_templates.do), whose Default Data Template (JSON, with
+// the Dynamic Data Schema beside it) the core reads as a whole setup: its findings, each saying
+// where in the template its value is, are shown under that one field. Fields are found by their labels, as
 // ServiceNow writes them: <label for="oauth_entity.client_id"><span class="label-text">Client
 // ID</span></label>. In the classic UI the form is in a frame; this script runs in every frame of
 // the instance and only the frame that holds the form answers.
@@ -48,8 +51,38 @@ threelo.site = (() => {
     });
   }
 
+  const TEMPLATE_LABELS = ['Default Data Template'];
+  const SCHEMA_LABELS = ['Dynamic Data Schema'];
+
+  /**
+   * A configuration template's form: one binding, the Default Data Template, whose value is what
+   * the core's setupFromServiceNow reads (the template and its schema under their own names).
+   */
+  function readTemplate(controls) {
+    const control = controls.find(TEMPLATE_LABELS);
+    if (!control) return null;
+    const schema = controls.find(SCHEMA_LABELS);
+    const value = () => {
+      const document = { 'Default Data Template': dom.valueOf(control) };
+      const schemaText = schema ? dom.valueOf(schema) : '';
+      if (schemaText.trim()) document['Dynamic Data Schema'] = schemaText;
+      return JSON.stringify(document);
+    };
+    // A template for another provider mentions none of Atlassian's hosts or products.
+    const named = controls.find(['Name']);
+    if (!ATLASSIAN_WORDS.test(dom.valueOf(control)) && !(named && ATLASSIAN_WORDS.test(dom.valueOf(named)))) {
+      return { page: 'other-provider', bindings: [] };
+    }
+    return {
+      page: 'template',
+      bindings: [{ field: 'template', label: 'Default Data Template', control, where: { afterBox: control }, value, all: true }],
+    };
+  }
+
   function read(doc) {
     const controls = dom.indexControls(doc);
+    const template = readTemplate(controls);
+    if (template) return template;
     const bindings = [];
     for (const { field, label, names } of FIELDS) {
       const control = controls.find(names);

@@ -171,6 +171,11 @@ pub struct Origin {
     pub field: Field,
     /// `credential.oauth_entity.redirect_url`, or an exported record and its column.
     pub origin: String,
+    /// The part of the field's text that came from there (characters), when the field was put
+    /// together from several places: the scopes of several entity scopes. A finding whose span
+    /// starts inside it came from there; any other, from the field's origin without a `within`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub within: Option<Span>,
 }
 
 /// What ServiceNow holds, as a setup.
@@ -214,13 +219,27 @@ pub fn read_servicenow_with(text: &str, json: &dyn ParseJson) -> Result<Imported
 }
 
 impl Imported {
-    /// Where each field of [`Imported::setup`] came from, in field order.
+    /// Where each field of [`Imported::setup`] came from, in field order; for scopes put together
+    /// from several entity scopes, also where each part came from ([`Origin::within`]), so that a
+    /// face can say for any finding what [`Imported::origin_of`] says.
     pub fn origins(&self) -> Vec<Origin> {
-        Field::ALL
-            .into_iter()
-            .filter(|field| self.setup.get(*field).is_some() || *field == Field::ClientSecret)
-            .filter_map(|field| self.origin_of(field, None).map(|origin| Origin { field, origin }))
-            .collect()
+        let mut origins = Vec::new();
+        for field in Field::ALL {
+            if self.setup.get(field).is_none() && field != Field::ClientSecret {
+                continue;
+            }
+            if let Some(origin) = self.origin_of(field, None) {
+                origins.push(Origin { field, origin, within: None });
+            }
+            if field == Field::Scopes && self.pieces.len() > 1 && !self.overridden.contains(&field) {
+                origins.extend(self.pieces.iter().map(|piece| Origin {
+                    field,
+                    origin: self.records.scopes[piece.scope].value.at.label(),
+                    within: Some(Span { start: piece.chars.start, end: piece.chars.end }),
+                }));
+            }
+        }
+        origins
     }
 
     /// Gives `field` a value from elsewhere (such as the Atlassian console's Callback URL, which

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 
 use js_sys::{Array, Object};
 
-use super::convert::{json_value, to_utf16_spans};
+use super::convert::{json_value, to_utf16_spans, Utf16Offsets};
 use crate::diagnostic::Field;
 use crate::report::Finding;
 use crate::servicenow::{read_servicenow_with, Form, Origin, ParseJson, HELD_FIELDS};
@@ -16,10 +16,19 @@ use crate::setup::Setup;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
-import type { FieldName, Finding, Setup } from "../threelo.js";
+import type { FieldName, Finding, Setup, Span } from "../threelo.js";
 
 /** Where a field's value came from in what ServiceNow holds. */
-export interface Origin { field: FieldName; origin: string; }
+export interface Origin {
+  field: FieldName;
+  origin: string;
+  /**
+   * The part of the field's text (UTF-16 offsets) that came from `origin`, when the field was put
+   * together from several places (scopes from several entity scopes): a finding whose span starts
+   * inside it came from there, any other from the field's `origin` without `within`.
+   */
+  within?: Span;
+}
 /** A configuration template or an XML export, read as a setup. */
 export interface FromServiceNow {
   form: "template" | "export";
@@ -48,13 +57,15 @@ pub fn setup_from_servicenow(text: &str) -> Result<JsValue, JsValue> {
         .map_err(|error| JsValue::from(js_sys::Error::new(&error.to_string())))?;
     let mut findings = imported.servicenow_findings();
     to_utf16_spans(&imported.setup, &mut findings);
-    json_value(&FromServiceNow {
-        form: imported.form,
-        setup: &imported.setup,
-        fields: &HELD_FIELDS,
-        origins: imported.origins(),
-        findings,
-    })
+    let mut origins = imported.origins();
+    for origin in &mut origins {
+        if let Some(within) = origin.within.as_mut() {
+            let mut offsets = Utf16Offsets::new(imported.setup.get(origin.field).unwrap_or(""));
+            within.start = offsets.units_before(within.start);
+            within.end = offsets.units_before(within.end);
+        }
+    }
+    json_value(&FromServiceNow { form: imported.form, setup: &imported.setup, fields: &HELD_FIELDS, origins, findings })
 }
 
 /// JSON read by `JSON.parse`, then turned into a `serde_json::Value` for the template's derives.

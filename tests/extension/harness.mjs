@@ -25,6 +25,7 @@ export const URLS = {
   oauthEntity: `${INSTANCE}/oauth_entity.do?sys_id=5e1c0c2b1b2f3010a1b2c3d4e5f60718`,
   oauthEntityInFrame: `${INSTANCE}/nav_to.do?uri=oauth_entity.do%3Fsys_id%3D5e1c0c2b1b2f3010a1b2c3d4e5f60718`,
   oauthEntityScope: `${INSTANCE}/oauth_entity_scope.do?sys_id=-1`,
+  aliasTemplate: `${INSTANCE}/sys_alias_templates.do?sys_id=3b7e1f2a9c4d4e5fa6b7c8d9e0f1a2b3`,
 };
 
 /** Which fixture answers which address; anything else on these two hosts is a 404. */
@@ -37,6 +38,7 @@ const PAGES = [
   [/^https:\/\/dev12345\.service-now\.com\/oauth_entity\.do(\?|$)/, 'servicenow-oauth-entity.html'],
   [/^https:\/\/dev12345\.service-now\.com\/oauth_entity_scope\.do(\?|$)/, 'servicenow-oauth-entity-scope.html'],
   [/^https:\/\/dev12345\.service-now\.com\/nav_to\.do(\?|$)/, 'servicenow-nav.html'],
+  [/^https:\/\/dev12345\.service-now\.com\/sys_alias_templates\.do(\?|$)/, 'servicenow-alias-template.html'],
   [/^https:\/\/dev12345\.service-now\.com\/styles\/servicenow\.css$/, 'servicenow.css'],
 ];
 const SERVED_HOSTS = new Set(['developer.atlassian.com', 'dev12345.service-now.com']);

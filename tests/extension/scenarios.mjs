@@ -252,6 +252,40 @@ export function scenarios(browserName) {
         assert.equal(await tab.count('button.apply-all'), 0);
       }));
 
+    test('a configuration template\'s Default Data Template is checked as a whole setup, each finding saying where in it', () =>
+      inTab('servicenow-alias-template', URLS.aliasTemplate, async (tab) => {
+        // The slip only the records show: the profile names the entity scope's name, not its value.
+        const unmatched = await tab.waitForRule('template', 'servicenow/profile-scope-unmatched');
+        assert.match(await unmatched.text(), /Confluence Cloud scopes/);
+        await waitSettled(browser, tab);
+        const [host] = await tab.placed();
+        assert.equal(host.group, 'element.sys_alias_templates.default_data_template');
+        // The setup's own findings, each saying where in the template its value is.
+        assert.ok(host.rules.includes('callback/placeholder'), `${host.rules}`);
+        assert.ok(host.rules.includes('endpoint/revocation-url'), `${host.rules}`);
+        // The Redirect URL an admin starts from is the schema's default, which stands in for the template's.
+        assert.match(host.text, /placeholder from a setup guideIn ServiceNow: Dynamic Data Schema › \[2\]\.defaultValue/);
+        assert.match(host.text, /In ServiceNow: Default Data Template › credential\.oauth_entity\.revoke_token_url/);
+        // The template's text is not the setup's: no fix is offered here (threelo check --fix rewrites a file).
+        assert.equal(await tab.count('button.apply-fix'), 0);
+        assert.ok(!host.text.includes(SECRET.slice(8, 40)), 'the secret is shown');
+        await tab.screenshot('servicenow-alias-template-findings');
+        // What ServiceNow will send is remembered for the cross-check, like the registry form's values.
+        await waitRemembered(browser, 'servicenow', 'redirect_url', 'https://instance.service-now.com/oauth_redirect.do');
+        // Correcting the template in its field clears the finding.
+        const area = tab.field('Default Data Template');
+        const template = JSON.parse(await area.value());
+        const entity = template.credential.oauth_entity;
+        entity.oauth_entity_profile[0].oauth_entity_profile_scope = [entity.oauth_entity_scope[0].oauth_entity_scope];
+        await area.fill(JSON.stringify(template, null, 2));
+        await unmatched.gone();
+        await waitSettled(browser, tab);
+        assert.ok((await tab.rulesFor('template')).includes('scope/unknown'), 'the scopes it now sends are checked');
+        // Half-typed JSON is ServiceNow's to reject: nothing is shown until it reads again.
+        await area.fill('{"credential": {"oauth_entity": {"client_id": "Ab3d');
+        await tab.waitForNone('threelo-findings');
+      }));
+
     test('an OAuth registration for another provider gets nothing', () =>
       inTab('servicenow-other-provider', URLS.oauthEntity, async (tab) => {
         await tab.waitForRule('revocation_url', 'endpoint/revocation-url');
