@@ -152,3 +152,25 @@ fn explain_200kb_pasted(bencher: divan::Bencher) {
     };
     bencher.bench(|| threelo::explain(divan::black_box(&incident), None));
 }
+
+/// A ServiceNow XML export read and checked whole (the setup's findings with their origins, and
+/// the `servicenow/*` ones): what `threelo check export.xml` does after reading the file.
+#[divan::bench]
+fn servicenow_export_read_and_checked(bencher: divan::Bencher) {
+    let text = include_str!("../examples/servicenow-authorization-code.export.xml");
+    bencher.bench(|| threelo::servicenow::read_servicenow(divan::black_box(text)).map(|imported| imported.check()));
+}
+
+/// A configuration template read and checked whole, the same way.
+#[divan::bench]
+fn servicenow_template_read_and_checked(bencher: divan::Bencher) {
+    let text = include_str!("../examples/servicenow-authorization-code.template.json");
+    bencher.bench(|| threelo::servicenow::read_servicenow(divan::black_box(text)).map(|imported| imported.check()));
+}
+
+/// 1.9 MB of hostile XML (just under the size limit): how long a refusal takes.
+#[divan::bench]
+fn servicenow_hostile_xml_refused(bencher: divan::Bencher) {
+    let text = format!("<unload>{}</unload>", "<a>".repeat(600_000));
+    bencher.bench(|| threelo::servicenow::read_servicenow(divan::black_box(&text)).is_err());
+}
