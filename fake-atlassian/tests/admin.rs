@@ -69,7 +69,7 @@ fn request_log_records_requests_without_secrets() {
     assert!(authorize["timestamp_ms"].as_u64().unwrap() > 1_600_000_000_000);
     let exchange = &log[1];
     assert_eq!(exchange["endpoint"], "token");
-    // In the order sent (serde_json writes object keys sorted).
+    // In the order sent.
     assert_eq!(exchange["body_params"], json!(["client_id", "client_secret", "code", "grant_type", "redirect_uri"]));
     let failed = log.iter().find(|r| r["status"] == 401).expect("the failed exchange is logged");
     assert_eq!(failed["error"], "access_denied");

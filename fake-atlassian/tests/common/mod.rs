@@ -201,8 +201,10 @@ impl Fake {
     pub fn exchange(&self, code: &str) -> Reply {
         self.post_json(
             "/oauth/token",
-            &json!({"grant_type": "authorization_code", "client_id": CLIENT_ID, "client_secret": CLIENT_SECRET,
-                    "code": code, "redirect_uri": CALLBACK}),
+            // Keys in sorted order, so the body is the same whether or not serde_json keeps insertion
+            // order (threelo's `cli` feature turns `preserve_order` on across the workspace).
+            &json!({"client_id": CLIENT_ID, "client_secret": CLIENT_SECRET, "code": code,
+                    "grant_type": "authorization_code", "redirect_uri": CALLBACK}),
         )
     }
 
