@@ -107,4 +107,15 @@ impl Report {
     pub fn has_errors(&self) -> bool {
         self.summary.errors > 0
     }
+
+    /// Adds a finding from outside the setup's own checks (ServiceNow's records), counted in the
+    /// summary like the rest.
+    pub fn push(&mut self, finding: Finding) {
+        match finding.severity {
+            Severity::Error => self.summary.errors += 1,
+            Severity::Warning => self.summary.warnings += 1,
+            Severity::Info => self.summary.infos += 1,
+        }
+        self.findings.push(finding);
+    }
 }

@@ -27,34 +27,30 @@ fn from_js(value: JsValue) -> serde_json::Value {
 fn expected(text: &str) -> serde_json::Value {
     let imported = read_servicenow(text).unwrap();
     let setup = serde_json::to_value(&imported.setup).unwrap();
-    let units = |field: &serde_json::Value, chars: &serde_json::Value| -> serde_json::Value {
+    // A range's `start` and `end` in `field`'s text, characters → UTF-16 units.
+    let in_units = |range: &mut serde_json::Value, field: &serde_json::Value| {
         let text = setup[field.as_str().unwrap()].as_str().unwrap_or("");
-        text.chars().take(chars.as_u64().unwrap() as usize).collect::<String>().encode_utf16().count().into()
+        for end in ["start", "end"] {
+            let chars = range[end].as_u64().unwrap() as usize;
+            range[end] = text.chars().take(chars).collect::<String>().encode_utf16().count().into();
+        }
     };
     let mut findings = serde_json::to_value(imported.servicenow_findings()).unwrap();
     for finding in findings.as_array_mut().unwrap() {
         let field = finding["field"].clone();
         if let Some(span) = finding.get_mut("span") {
-            for end in ["start", "end"] {
-                span[end] = units(&field, &span[end]);
-            }
+            in_units(span, &field);
         }
         if let Some(fix) = finding.get_mut("fix") {
             let field = fix["field"].clone();
-            for edit in fix["edits"].as_array_mut().unwrap() {
-                for end in ["start", "end"] {
-                    edit[end] = units(&field, &edit[end]);
-                }
-            }
+            fix["edits"].as_array_mut().unwrap().iter_mut().for_each(|edit| in_units(edit, &field));
         }
     }
     let mut origins = serde_json::to_value(imported.origins()).unwrap();
     for origin in origins.as_array_mut().unwrap() {
         let field = origin["field"].clone();
         if let Some(within) = origin.get_mut("within") {
-            for end in ["start", "end"] {
-                within[end] = units(&field, &within[end]);
-            }
+            in_units(within, &field);
         }
     }
     serde_json::json!({

@@ -302,12 +302,7 @@ impl Imported {
             finding.origin = self.origin_of(finding.field, finding.span);
         }
         for finding in self.servicenow_findings() {
-            match finding.severity {
-                crate::Severity::Error => report.summary.errors += 1,
-                crate::Severity::Warning => report.summary.warnings += 1,
-                crate::Severity::Info => report.summary.infos += 1,
-            }
-            report.findings.push(finding);
+            report.push(finding);
         }
         // Most severe first, then in field order, as the setup's own report orders them.
         report.findings.sort_by_key(|finding| (finding.severity, finding.field));

@@ -86,12 +86,7 @@ fn list_export_fixes(args: &CheckArgs, source: &Source) -> Result<ExitCode, Stri
     // What remains: the fixed values' findings and the records' own.
     let mut remaining = fixed.report.clone();
     for finding in imported.servicenow_findings() {
-        match finding.severity {
-            threelo::Severity::Error => remaining.summary.errors += 1,
-            threelo::Severity::Warning => remaining.summary.warnings += 1,
-            threelo::Severity::Info => remaining.summary.infos += 1,
-        }
-        remaining.findings.push(finding);
+        remaining.push(finding);
     }
     let summary = Fixed { setup: fixed.setup.clone(), fixed: fixed.fixed, report: remaining.clone() };
     let mut out = anstream::stdout().lock();
