@@ -12,12 +12,11 @@ import * as memory from './memory.js';
 const ready = init({ module_or_path: new URL('./pkg/threelo_bg.wasm', import.meta.url) });
 /** The ServiceNow reader, instantiated on the first configuration template: most pages never need it. */
 let serviceNowReady = null;
-/** A template longer than this is no Application Registry setup: it is not read. */
-const MAX_TEMPLATE = 2 * 1024 * 1024;
 
 /** What a configuration template's form holds, read by the core; null when it cannot be read. */
 async function readTemplate(text) {
-  if (typeof text !== 'string' || text.length > MAX_TEMPLATE) return null;
+  // The core refuses what is too large to be a template, as it does on the CLI.
+  if (typeof text !== 'string') return null;
   serviceNowReady ??= initServiceNow({
     module_or_path: new URL('./pkg/servicenow/threelo_servicenow_bg.wasm', import.meta.url),
   });

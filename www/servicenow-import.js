@@ -41,14 +41,16 @@ export function wireServiceNowImport(options) {
     clearTimeout(timer);
     readText(text.value, { typed: true });
   });
+  // A paste is read at once; its own input event, which follows, is not read a second time.
+  let pasted = false;
+  text.addEventListener('paste', () => {
+    pasted = true;
+  });
   text.addEventListener('input', () => {
     clearTimeout(timer);
-    timer = setTimeout(() => readText(text.value, { typed: false }), READ_AFTER_MS);
-  });
-  text.addEventListener('paste', () => {
-    // The paste's text is in the box once this event is over.
-    clearTimeout(timer);
-    setTimeout(() => readText(text.value, { typed: false }), 0);
+    const delay = pasted ? 0 : READ_AFTER_MS;
+    pasted = false;
+    timer = setTimeout(() => readText(text.value, { typed: false }), delay);
   });
   const file = document.getElementById('servicenow-file');
   file.addEventListener('change', async () => {
