@@ -20,6 +20,7 @@
 //! endpoint, so a typo in production fails loudly instead of sending the secret elsewhere.
 
 use serde::Serialize;
+use std::cell::OnceCell;
 use url::Url;
 
 use crate::check::check;
@@ -116,6 +117,9 @@ pub struct Config {
     /// The validator's report on [`Config::setup`], redacted: it is shown on pages and `/healthz`.
     pub report: Report,
     pub problems: Vec<Problem>,
+    /// `/healthz`'s body, made on its first request: what it shows is fixed for the isolate's
+    /// life, and serialising the report on every request was most of that route's own work.
+    pub(crate) health_body: OnceCell<Vec<u8>>,
 }
 
 impl Config {
@@ -209,7 +213,7 @@ impl Config {
         };
 
         let report = check(&setup);
-        Config { setup, atlassian, state_key, report, problems }
+        Config { setup, atlassian, state_key, report, problems, health_body: OnceCell::new() }
     }
 
     /// Whether the Worker may start flows: no validator error and no problem of its own.
@@ -227,6 +231,7 @@ impl Config {
     /// A binding `wrangler.toml` should declare is missing from this environment: flows are
     /// refused until it is there (bindings are not inherited by environments).
     pub fn missing_binding(&mut self, binding: &'static str, kind: &str) {
+        self.health_body = OnceCell::new();
         self.problems.push(Problem {
             variable: binding,
             message: format!(

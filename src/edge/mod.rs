@@ -36,7 +36,7 @@ use serde_json::{json, Value};
 
 use config::{Config, Problem as ConfigProblem};
 use maud::{html, Markup};
-use respond::{internal_error, json as json_reply, Problem, Reply, Wants, HSTS};
+use respond::{internal_error, json_text, Problem, Reply, Wants, HSTS};
 
 /// The crate's version, as `/healthz` reports it.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -91,12 +91,16 @@ pub fn log_label(path: &str) -> &'static str {
 
 fn health(config: &Config) -> Reply {
     let ok = config.is_sound();
-    let body = json!({
-        "ok": ok,
-        "version": VERSION,
-        "config": config_json(config),
+    let body = config.health_body.get_or_init(|| {
+        json!({
+            "ok": ok,
+            "version": VERSION,
+            "config": config_json(config),
+        })
+        .to_string()
+        .into_bytes()
     });
-    json_reply(if ok { 200 } else { 503 }, &body)
+    json_text(if ok { 200 } else { 503 }, body.clone())
 }
 
 /// The configuration as `/healthz` and problem details show it: findings and problems, the
@@ -219,8 +223,8 @@ pub async fn serve(
     let header = |name: &str| request.headers().get(name).ok().flatten();
     let accept = header("accept");
     let wants = Wants::from_accept(accept.as_deref());
-    // The query holds codes and states: it is read here and passed on, never logged.
-    let query = request.url().map(|url| url.query().unwrap_or("").to_string()).unwrap_or_default();
+    // The query holds codes and states: it is read for the flows only, passed on, never logged.
+    let query = || request.url().map(|url| url.query().unwrap_or("").to_string()).unwrap_or_default();
     let now = worker::Date::now().as_millis() / 1000;
     let routed = route(&Incoming { method: &method, path: &path, accept: accept.as_deref() }, &config);
     let limited =
@@ -229,10 +233,10 @@ pub async fn serve(
         _ if limited => rate_limit::limited(wants),
         Route::Reply(reply) => reply,
         Route::Connect => match random_for_connect() {
-            Some(random) => connect::connect(&config, &query, header("cookie").as_deref(), wants, &random, now),
+            Some(random) => connect::connect(&config, &query(), header("cookie").as_deref(), wants, &random, now),
             None => Problem::new(503, "no-randomness", "Try again", "No random bytes were available.").reply(wants),
         },
-        Route::Callback => flow::callback(&env, &config, &query, header("cookie").as_deref(), wants, now).await,
+        Route::Callback => flow::callback(&env, &config, &query(), header("cookie").as_deref(), wants, now).await,
     };
     let reply = finish(reply, &config);
     // No line per request: the runtime's own request logs ([observability] in wrangler.toml)
@@ -316,6 +320,17 @@ mod tests {
         assert!(health["version"].is_string(), "{health}");
         assert_eq!(health["config"]["atlassian"]["stand_in"], json!(true));
         assert_eq!(health["config"]["errors"], json!(0));
+    }
+
+    #[test]
+    fn healthz_is_made_once_and_again_when_the_configuration_changes() {
+        let mut config = sound();
+        let first = get("/healthz", None, &config);
+        assert_eq!(first.body, get("/healthz", None, &config).body);
+        config.missing_binding("STATE_LEDGER", "Durable Object");
+        let after = get("/healthz", None, &config);
+        assert_eq!(after.status, 503);
+        assert!(body(&after).contains("STATE_LEDGER"), "{}", body(&after));
     }
 
     #[test]
