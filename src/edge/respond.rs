@@ -90,20 +90,22 @@ impl Wants {
     /// most libraries send `*/*`, which gets the page; API clients ask for JSON by name.
     pub fn from_accept(accept: Option<&str>) -> Wants {
         let Some(accept) = accept else { return Wants::Html };
-        let (mut html, mut json) = (0.0_f32, 0.0_f32);
+        // Twice the quality in thousandths, so that `*/*` can rank JSON just below HTML.
+        let (mut html, mut json) = (0_u32, 0_u32);
         for range in accept.split(',') {
             let mut parts = range.split(';');
             let media = parts.next().unwrap_or("").trim().to_ascii_lowercase();
             let quality = parts
                 .filter_map(|p| p.trim().strip_prefix("q=").or_else(|| p.trim().strip_prefix("Q=")))
-                .find_map(|q| q.trim().parse::<f32>().ok())
-                .unwrap_or(1.0);
+                .find_map(|q| qvalue(q.trim()))
+                .unwrap_or(1000);
+            let score = 2 * u32::from(quality);
             match media.as_str() {
-                "text/html" | "text/*" => html = html.max(quality),
-                "application/problem+json" | "application/json" | "application/*" => json = json.max(quality),
+                "text/html" | "text/*" => html = html.max(score),
+                "application/problem+json" | "application/json" | "application/*" => json = json.max(score),
                 "*/*" => {
-                    html = html.max(quality);
-                    json = json.max(quality * 0.99);
+                    html = html.max(score);
+                    json = json.max(score.saturating_sub(1));
                 }
                 _ => {}
             }
@@ -113,6 +115,23 @@ impl Wants {
         } else {
             Wants::Html
         }
+    }
+}
+
+/// An RFC 9110 `qvalue` in thousandths: `0`, `0.5`, `1.000`; anything else is not one. Read
+/// by its grammar rather than as a float: `str::parse::<f32>` linked 17 KB of the float parser's
+/// tables into the Worker for this one header.
+fn qvalue(text: &str) -> Option<u16> {
+    let (whole, fraction) = text.split_once('.').unwrap_or((text, ""));
+    if fraction.len() > 3 || !fraction.bytes().all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let thousandths =
+        fraction.bytes().chain(std::iter::repeat(b'0')).take(3).fold(0, |n, b| n * 10 + u16::from(b - b'0'));
+    match whole {
+        "0" => Some(thousandths),
+        "1" if thousandths == 0 => Some(1000),
+        _ => None,
     }
 }
 
@@ -230,6 +249,32 @@ mod tests {
         assert_eq!(Wants::from_accept(Some("text/html;q=0.5, application/json")), Wants::ProblemJson);
         assert_eq!(Wants::from_accept(Some("text/html, application/json;q=0.9")), Wants::Html);
         assert_eq!(Wants::from_accept(Some("application/json;q=0")), Wants::Html);
+    }
+
+    #[test]
+    fn qvalues_are_read_by_their_grammar() {
+        for (text, thousandths) in [
+            ("1", Some(1000)),
+            ("1.", Some(1000)),
+            ("1.000", Some(1000)),
+            ("0", Some(0)),
+            ("0.5", Some(500)),
+            ("0.05", Some(50)),
+            ("0.123", Some(123)),
+            ("1.5", None),
+            ("0.1234", None),
+            ("2", None),
+            ("-0.5", None),
+            ("0.5x", None),
+            (".5", None),
+            ("", None),
+        ] {
+            assert_eq!(qvalue(text), thousandths, "{text:?}");
+        }
+        // A malformed q counts as absent (1), as it did when read as a float that failed to parse.
+        assert_eq!(Wants::from_accept(Some("application/json;q=0.9, text/html;q=x")), Wants::Html);
+        assert_eq!(Wants::from_accept(Some("text/html;q=0.999, */*")), Wants::Html);
+        assert_eq!(Wants::from_accept(Some("text/html;q=0.998, application/json;q=0.999")), Wants::ProblemJson);
     }
 
     #[test]
