@@ -236,3 +236,13 @@ test('the test environment in wrangler.toml keeps the same local defaults as [va
   assert.deepEqual(block('\n[env.test.vars]\n'), block('\n[vars]\n'));
   assert.equal(block('\n[vars]\n').length, 5);
 });
+
+test("the built wasm names no machine's paths: its panic locations are remapped", () => {
+  const wasm = readFileSync(join(ROOT, 'build', 'index_bg.wasm')).toString('latin1');
+  const home = process.env.CARGO_HOME ?? join(process.env.HOME ?? '/root', '.cargo');
+  for (const path of [ROOT, home, 'index.crates.io']) {
+    assert.ok(!wasm.includes(path), `the Worker's wasm contains ${path}`);
+  }
+  // The remapped form is there, so this test sees panic locations at all.
+  assert.match(wasm, /crates\/url-[\d.]+\/src\//);
+});
