@@ -220,7 +220,9 @@ pub async fn serve(
     let config = config_of(&env);
     let path = request.path();
     let method = request.method().to_string();
-    let header = |name: &str| request.headers().get(name).ok().flatten();
+    // One wrapper of the request's headers for every lookup: each `headers()` is a call into JS.
+    let headers = request.headers();
+    let header = |name: &str| headers.get(name).ok().flatten();
     let accept = header("accept");
     let wants = Wants::from_accept(accept.as_deref());
     // The query holds codes and states: it is read for the flows only, passed on, never logged.
