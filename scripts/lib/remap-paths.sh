@@ -1,9 +1,9 @@
 # Sourced by the wasm builds (scripts/build-web, scripts/build-worker). Panic locations carry
-# source paths into the wasm; without this they name this machine's checkout and cargo home
-# (the registry's host among them). Each registry source directory becomes `crates/`, the
-# checkout `threelo/`: shorter, and the same on every machine.
-remap_source_paths() { # repository root
-  local flags=("--remap-path-prefix=$1=threelo") dir
+# source paths into the wasm; the dependencies' would name this machine's cargo home (the
+# registry's host among them), so each registry source directory becomes `crates/`, the same on
+# every machine. (This crate's own paths are already relative: cargo passes them so.)
+remap_source_paths() {
+  local flags=() dir
   for dir in "${CARGO_HOME:-$HOME/.cargo}"/registry/src/*/; do
     [ -d "$dir" ] && flags+=("--remap-path-prefix=${dir%/}=crates")
   done

@@ -246,3 +246,17 @@ test("the built wasm names no machine's paths: its panic locations are remapped"
   // The remapped form is there, so this test sees panic locations at all.
   assert.match(wasm, /crates\/url-[\d.]+\/src\//);
 });
+
+test("the benchmark's floor behind the assets router is deployed as the Worker is", () => {
+  // Its requests per second are the goal's basis (benches/worker.mjs): it must pay what the
+  // Worker's own deployment pays before the Worker runs, the same assets and logs.
+  const ours = readFileSync(join(ROOT, 'wrangler.toml'), 'utf8');
+  const floorDir = join(ROOT, 'benches', 'floor-worker');
+  const floor = readFileSync(join(floorDir, 'wrangler.assets.toml'), 'utf8');
+  const block = (toml, header) => toml.split(header)[1].split(/\n\[/)[0].split('\n').filter((line) => /^\w+ = /.test(line));
+  const directory = (toml, base) => join(base, block(toml, '\n[assets]\n').find((l) => l.startsWith('directory')).match(/"(.*)"/)[1]);
+  assert.equal(directory(floor, floorDir), directory(ours, ROOT));
+  assert.deepEqual(block(floor, '\n[observability]\n'), block(ours, '\n[observability]\n'));
+  assert.ok(block(ours, '\n[assets]\n').some((l) => l.startsWith('run_worker_first = [')), 'threelo runs a list of routes first');
+  assert.ok(block(floor, '\n[assets]\n').includes('run_worker_first = ["/"]'), 'the floor runs its one route first');
+});
